@@ -1,0 +1,224 @@
+"""One definition of every interchange field: its group, type, allowed values and meaning.
+
+This table drives construction-time validation of the value types, strict parsing of dicts and
+JSON (:mod:`spinemets.interchange`), the JSON Schema and the DataFrame columns, so the rules are
+written once (interchange.md §1, §1.1).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from typing import Any, Final, Literal
+
+from attrs import frozen
+
+from .vocab import (
+    Alignment,
+    BoneLesion,
+    Collapse,
+    EcogToKps,
+    EsccGrade,
+    Frankel,
+    Histology,
+    Pain,
+    Posterolateral,
+    Radiosensitivity,
+    SpinalLevel,
+    TomitaGrowth,
+    VisceralMetastases,
+)
+
+Kind = Literal["code", "int", "number", "bool"]
+Group = Literal["tumour", "neurology", "systemic", "lesion"]
+
+_MISSING: Final = object()
+
+
+@frozen(kw_only=True)
+class FieldSpec:
+    """An interchange field: name, value type and bounds, and the value type it lives on."""
+
+    name: str
+    group: Group
+    kind: Kind
+    description: str
+    codes: type[enum.Enum] | None = None
+    minimum: float | None = None  #: Inclusive lower bound.
+    exclusive_minimum: float | None = None
+    maximum: float | None = None  #: Inclusive upper bound.
+    multiple_of: int | None = None
+
+    @property
+    def allowed(self) -> str:
+        """What the field accepts, for error messages."""
+        if self.kind == "code":
+            assert self.codes is not None
+            values = [m.value for m in self.codes]
+            if self.codes is SpinalLevel:
+                return "one of C1-C7, T1-T12, L1-L5, S1-S5 (upper case)"
+            return "one of " + ", ".join(f'"{v}"' for v in values)
+        if self.kind == "bool":
+            return "true or false"
+        noun = "an integer" if self.kind == "int" else "a finite number"
+        if self.multiple_of and self.minimum is not None and self.maximum is not None:
+            lo, hi, step = int(self.minimum), int(self.maximum), self.multiple_of
+            return f"{noun} {lo}, {lo + step}, ..., {hi}"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{noun} from {_num(self.minimum)} to {_num(self.maximum)}"
+        if self.minimum is not None:
+            return f"{noun} >= {_num(self.minimum)}"
+        if self.exclusive_minimum is not None:
+            return f"{noun} > {_num(self.exclusive_minimum)}"
+        return noun  # pragma: no cover - every number field has a bound
+
+    def in_bounds(self, value: float) -> bool:
+        """Whether a number of the right type lies within the field's bounds."""
+        if self.minimum is not None and value < self.minimum:
+            return False
+        if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
+            return False
+        if self.maximum is not None and value > self.maximum:
+            return False
+        return not (self.multiple_of and int(value) % self.multiple_of)
+
+    def is_valid(self, value: Any) -> bool:
+        """Whether *value* (already typed: enum member, int, float, bool) is allowed."""
+        if self.kind == "code":
+            return isinstance(value, self.codes)  # type: ignore[arg-type]
+        if self.kind == "bool":
+            return type(value) is bool
+        if self.kind == "int":
+            return type(value) is int and self.in_bounds(value)
+        if type(value) is int:
+            return self.in_bounds(value)
+        return type(value) is float and math.isfinite(value) and self.in_bounds(value)
+
+    def parse(self, raw: Any) -> Any:
+        """Read a JSON value strictly (interchange §1); return the typed value or ``_MISSING``."""
+        kind = self.kind
+        if kind == "code":
+            if type(raw) is str:
+                member = self.codes._value2member_map_.get(raw)  # type: ignore[union-attr]
+                if member is not None:
+                    return member
+            return _MISSING
+        if kind == "bool":
+            return raw if type(raw) is bool else _MISSING
+        if type(raw) is int:
+            return raw if self.in_bounds(raw) else _MISSING
+        if type(raw) is float and math.isfinite(raw):
+            if kind == "int":
+                if raw.is_integer() and self.in_bounds(raw):
+                    return int(raw)
+                return _MISSING
+            return raw if self.in_bounds(raw) else _MISSING
+        return _MISSING
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _code(name: str, group: Group, codes: type[enum.Enum], description: str) -> FieldSpec:
+    return FieldSpec(name=name, group=group, kind="code", codes=codes, description=description)
+
+
+CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
+    _code("histology", "tumour", Histology, "Primary tumour (interchange §2)."),
+    _code(
+        "tomita_growth",
+        "tumour",
+        TomitaGrowth,
+        "Explicit Tomita growth class; overrides the default from histology.",
+    ),
+    _code(
+        "radiosensitivity",
+        "tumour",
+        Radiosensitivity,
+        "Explicit response to conventional radiotherapy; overrides the histology default.",
+    ),
+    FieldSpec(
+        name="kps",
+        group="systemic",
+        kind="int",
+        minimum=10,
+        maximum=100,
+        multiple_of=10,
+        description="Karnofsky performance status (0 = dead is not a valid input).",
+    ),
+    FieldSpec(
+        name="ecog",
+        group="systemic",
+        kind="int",
+        minimum=0,
+        maximum=4,
+        description="ECOG performance status; used for KPS only through a named conversion.",
+    ),
+    _code(
+        "ecog_to_kps",
+        "systemic",
+        EcogToKps,
+        "The published ECOG-to-KPS conversion to use when kps is absent (interchange §4.4).",
+    ),
+    _code(
+        "visceral_metastases",
+        "tumour",
+        VisceralMetastases,
+        "Metastases to major internal organs (lung, liver, kidney, brain).",
+    ),
+    FieldSpec(
+        name="extraspinal_bone_metastases",
+        group="tumour",
+        kind="int",
+        minimum=0,
+        description="Number of bone metastatic foci outside the spine.",
+    ),
+    FieldSpec(
+        name="vertebral_metastases",
+        group="tumour",
+        kind="int",
+        minimum=1,
+        description="Number of vertebrae with metastases.",
+    ),
+    FieldSpec(
+        name="bone_metastases_isolated",
+        group="tumour",
+        kind="bool",
+        description="Tomita's 'isolated': bone lesions confined to one region (default false).",
+    ),
+    _code("frankel", "neurology", Frankel, "Frankel grade (neurological status)."),
+    FieldSpec(
+        name="myelopathy", group="neurology", kind="bool", description="Clinical myelopathy."
+    ),
+    FieldSpec(
+        name="radiculopathy",
+        group="neurology",
+        kind="bool",
+        description="Functional radiculopathy.",
+    ),
+    FieldSpec(
+        name="fit_for_surgery",
+        group="systemic",
+        kind="bool",
+        description="NOMS S: the patient can tolerate open surgery (a clinician's judgement).",
+    ),
+)
+
+LESION_FIELDS: Final[tuple[FieldSpec, ...]] = (
+    _code("level", "lesion", SpinalLevel, "Spinal level; SINS location is derived from it."),
+    _code("pain", "lesion", Pain, "SINS pain."),
+    _code("bone_lesion", "lesion", BoneLesion, "SINS bone lesion quality."),
+    _code("alignment", "lesion", Alignment, "SINS radiographic alignment."),
+    _code("collapse", "lesion", Collapse, "SINS vertebral body collapse."),
+    _code("posterolateral", "lesion", Posterolateral, "SINS posterolateral involvement."),
+    _code("escc", "lesion", EsccGrade, "Bilsky ESCC grade at this lesion."),
+)
+
+CASE_FIELD_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in CASE_FIELDS}
+LESION_FIELD_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in LESION_FIELDS}
+
+
+def group_fields(group: Group) -> tuple[FieldSpec, ...]:
+    """The fields that live on one value type."""
+    return tuple(f for f in (*CASE_FIELDS, *LESION_FIELDS) if f.group == group)

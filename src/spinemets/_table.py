@@ -1,0 +1,148 @@
+"""Private machinery for point tables: rows, items, bands and the lookup that reads them.
+
+A :class:`Row` maps a set of inputs (enum members, or an inclusive integer span) to points and
+carries the paper's wording and its :class:`~spinemets.citations.Source`. Every clinical number
+lives in exactly one row; the scalar scores, the docs and the DataFrame path all read these rows.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+from attrs import field, frozen
+
+from .citations import Evidence, Source
+
+B = TypeVar("B", bound=enum.Enum)
+
+
+@frozen
+class Span:
+    """An inclusive integer range; ``hi=None`` means no upper bound."""
+
+    lo: int
+    hi: int | None
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, int) and self.lo <= value and (self.hi is None or value <= self.hi)
+
+    def covers(self, lo: int, hi: int) -> bool:
+        """Whether the whole range ``lo..hi`` lies in this span."""
+        return self.lo <= lo and (self.hi is None or hi <= self.hi)
+
+    def __str__(self) -> str:
+        if self.hi is None:
+            return f">= {self.lo}"
+        return str(self.lo) if self.lo == self.hi else f"{self.lo}-{self.hi}"
+
+
+@frozen(kw_only=True)
+class Row:
+    """One line of a paper's point table."""
+
+    when: tuple[enum.Enum, ...] | Span  #: The inputs this row scores.
+    points: int
+    wording: str  #: The paper's wording of the category.
+    source: Source
+
+
+def _index(rows: tuple[Row, ...]) -> dict[object, Row]:
+    index: dict[object, Row] = {}
+    for row in rows:
+        if isinstance(row.when, tuple):
+            for member in row.when:
+                if member in index:  # pragma: no cover - table laws forbid it
+                    raise ValueError(f"{member} appears in two rows")
+                index[member] = row
+    return index
+
+
+@frozen(kw_only=True)
+class Item:
+    """One item of a summed score: a name, the paper's label and its rows."""
+
+    key: str  #: The item's name in results (``items`` keys), e.g. ``"growth"``.
+    label: str  #: The paper's wording of the item.
+    rows: tuple[Row, ...]
+    _by_member: dict[object, Row] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_member", _index(self.rows))
+
+    def row_for(self, value: object) -> Row:
+        """The row scoring *value* (an enum member or an integer)."""
+        row = self._by_member.get(value)
+        if row is not None:
+            return row
+        for row in self.rows:
+            if isinstance(row.when, Span) and value in row.when:
+                return row
+        raise LookupError(f"{self.key}: no row for {value!r}")  # pragma: no cover
+
+    def row_covering(self, lo: int, hi: int) -> Row | None:
+        """The single span row that contains the whole range ``lo..hi``, if any."""
+        for row in self.rows:
+            if isinstance(row.when, Span) and row.when.covers(lo, hi):
+                return row
+        return None
+
+    @property
+    def min_points(self) -> int:
+        return min(r.points for r in self.rows)
+
+    @property
+    def max_points(self) -> int:
+        return max(r.points for r in self.rows)
+
+
+@frozen(kw_only=True)
+class BandRow(Generic[B]):
+    """A band of a summed score: its code, inclusive range, published meaning and source."""
+
+    code: B
+    lo: int
+    hi: int
+    meaning: str
+    source: Source
+
+    @property
+    def range(self) -> tuple[int, int]:
+        return (self.lo, self.hi)
+
+
+def band_for(bands: Iterable[BandRow[B]], total: int) -> BandRow[B]:
+    """The band whose inclusive range holds *total*."""
+    for band in bands:
+        if band.lo <= total <= band.hi:
+            return band
+    raise LookupError(f"no band holds {total}")  # pragma: no cover - table laws forbid it
+
+
+def uses_unverified(rows: Iterable[Row]) -> bool:
+    """Whether any of *rows* is tagged unverified."""
+    return any(row.source.evidence is Evidence.UNVERIFIED for row in rows)
+
+
+V = TypeVar("V", bound=enum.Enum)
+
+
+@frozen(kw_only=True)
+class DefaultRow(Generic[V]):
+    """A default mapping row: these histologies take *value* unless the user gives it explicitly."""
+
+    when: tuple[enum.Enum, ...]
+    value: V
+    source: Source
+
+
+def default_index(rows: Iterable[DefaultRow[V]]) -> dict[enum.Enum, DefaultRow[V]]:
+    """Member -> default row; a member may appear in one row only."""
+    index: dict[enum.Enum, DefaultRow[V]] = {}
+    for row in rows:
+        for member in row.when:
+            if member in index:  # pragma: no cover - table laws forbid it
+                raise ValueError(f"{member} appears in two default rows")
+            index[member] = row
+    return index

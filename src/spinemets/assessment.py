@@ -1,0 +1,70 @@
+"""One entry point that runs every score and the recommender on one case."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from attrs import frozen
+
+from .exceptions import InvalidInputError
+from .interchange import INTERCHANGE_VERSION, error_dict, parse_case
+from .model import Case
+from .policy import DEFAULT_POLICY, Policy
+from .recommend.noms import Recommendation, recommend
+from .results import GradeResult, ScoreResult
+from .scores import escc, sins, tokuhashi_1990, tokuhashi_2005, tomita
+
+__all__ = ["Assessment", "assess", "assess_dict"]
+
+
+@frozen(kw_only=True)
+class Assessment:
+    """Every score of one case and its NOMS recommendation (what ``to_dict`` serialises).
+
+    .. versionadded:: 0.1.0
+    """
+
+    case: Case
+    scores: tuple[ScoreResult[Any] | GradeResult, ...]  #: In interchange order.
+    recommendation: Recommendation
+    policy: Policy
+
+    def __getitem__(self, score_id: str) -> ScoreResult[Any] | GradeResult:
+        """The result of one score by its id, e.g. ``assessment["sins"]``."""
+        for result in self.scores:
+            if result.id == score_id:
+                return result
+        raise KeyError(score_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The interchange result (interchange §6)."""
+        return {
+            "interchange": INTERCHANGE_VERSION,
+            "scores": {result.id: result.to_dict() for result in self.scores},
+            "recommendation": self.recommendation.to_dict(),
+        }
+
+
+def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
+    """Run every implemented score and the NOMS recommender on *case*."""
+    t = tomita.score(case)
+    k90 = tokuhashi_1990.score(case)
+    k05 = tokuhashi_2005.score(case, policy)
+    s = sins.score(case)
+    e = escc.classify(case)
+    rec = recommend(case, policy, escc_result=e, sins_result=s, tomita_result=t,
+                    tokuhashi_2005_result=k05)
+    return Assessment(case=case, scores=(t, k90, k05, s, e), recommendation=rec, policy=policy)
+
+
+def assess_dict(data: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:
+    """Parse an interchange dict, assess it and return the result dict.
+
+    Never raises for invalid input: returns the interchange error object instead.
+    """
+    try:
+        case = parse_case(data)
+    except InvalidInputError as error:
+        return error_dict(error)
+    return assess(case, policy).to_dict()

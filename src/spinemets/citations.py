@@ -1,0 +1,261 @@
+"""Papers that spinemets transcribes: one :class:`Citation` per paper, one :class:`Source` per row.
+
+Every clinical number in the library sits in a table row whose ``source`` names the paper, the
+place in it (or the reproduction it was read from) and an evidence tag, as graded in the project's
+clinical reference: ``primary`` (the paper's own abstract/table or an authorised reproduction),
+``secondary`` (calculators, reviews, teaching pages; usually several agreeing) or ``unverified``.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from attrs import field, frozen
+
+__all__ = [
+    "ALL_CITATIONS",
+    "BILSKY_2006",
+    "BILSKY_2009",
+    "BILSKY_2010",
+    "FISHER_2010",
+    "FRANKEL_1969",
+    "KARNOFSKY_1949",
+    "LAUFER_2013",
+    "MA_2010",
+    "OKEN_1982",
+    "PRASAD_2018",
+    "SPINEMETS",
+    "TOKUHASHI_1990",
+    "TOKUHASHI_2005",
+    "TOMITA_2001",
+    "ZHAO_2023",
+    "Citation",
+    "Evidence",
+    "Source",
+]
+
+
+class Evidence(enum.Enum):
+    """How firmly a table row is confirmed (clinical reference §0)."""
+
+    #: Confirmed against the paper's own abstract/table or an authorised reproduction.
+    PRIMARY = "primary"
+    #: Confirmed only from calculators, reviews or teaching pages (usually several agreeing).
+    SECONDARY = "secondary"
+    #: Not confirmed from any supporting text; results using such a row carry ``unverified_table``.
+    UNVERIFIED = "unverified"
+
+
+@frozen(kw_only=True)
+class Citation:
+    """A published paper (or, for :data:`SPINEMETS`, the library's own documented convention)."""
+
+    key: str  #: Short stable id, e.g. ``"fisher2010"``.
+    authors: str
+    title: str
+    journal: str
+    year: int
+    volume: str = ""
+    pages: str = ""
+    doi: str | None = None
+
+    @property
+    def short(self) -> str:
+        """``"Fisher 2010"``: first author's surname and year."""
+        return f"{self.authors.split(' ', 1)[0]} {self.year}"
+
+    def __str__(self) -> str:
+        ref = f"{self.authors} {self.title}. {self.journal} {self.year}"
+        if self.volume:
+            ref += f";{self.volume}"
+        if self.pages:
+            ref += f":{self.pages}"
+        if self.doi:
+            ref += f". doi:{self.doi}"
+        return ref + "."
+
+    def at(self, locator: str, evidence: Evidence) -> Source:
+        """Point at one place in this paper, e.g. ``"Table 1"``, with its evidence tag."""
+        return Source(citation=self, locator=locator, evidence=evidence)
+
+
+@frozen
+class Source:
+    """A citation, where in it to look, and how firmly the row is confirmed."""
+
+    citation: Citation = field(repr=lambda c: c.key)
+    locator: str
+    evidence: Evidence
+
+    def __str__(self) -> str:
+        return f"{self.citation.short}, {self.locator} [{self.evidence.value}]"
+
+
+TOMITA_2001 = Citation(
+    key="tomita2001",
+    authors="Tomita K, Kawahara N, Kobayashi T, Yoshida A, Murakami H, Akamaru T.",
+    title="Surgical strategy for spinal metastases",
+    journal="Spine",
+    year=2001,
+    volume="26(3)",
+    pages="298-306",
+)
+TOKUHASHI_1990 = Citation(
+    key="tokuhashi1990",
+    authors="Tokuhashi Y, Matsuzaki H, Toriyama S, Kawano H, Ohsaka S.",
+    title="Scoring system for the preoperative evaluation of metastatic spine tumor prognosis",
+    journal="Spine",
+    year=1990,
+    volume="15(11)",
+    pages="1110-1113",
+)
+TOKUHASHI_2005 = Citation(
+    key="tokuhashi2005",
+    authors="Tokuhashi Y, Matsuzaki H, Oda H, Oshima M, Ryu J.",
+    title=(
+        "A revised scoring system for preoperative evaluation of metastatic spine tumor prognosis"
+    ),
+    journal="Spine",
+    year=2005,
+    volume="30(19)",
+    pages="2186-2191",
+    doi="10.1097/01.brs.0000180401.06919.a5",
+)
+FISHER_2010 = Citation(
+    key="fisher2010",
+    authors="Fisher CG, DiPaola CP, Ryken TC, et al.",
+    title=(
+        "A novel classification system for spinal instability in neoplastic disease: an "
+        "evidence-based approach and expert consensus from the Spine Oncology Study Group"
+    ),
+    journal="Spine",
+    year=2010,
+    volume="35(22)",
+    pages="E1221-E1229",
+    doi="10.1097/BRS.0b013e3181e16ae2",
+)
+BILSKY_2010 = Citation(
+    key="bilsky2010",
+    authors="Bilsky MH, Laufer I, Fourney DR, et al.",
+    title="Reliability analysis of the epidural spinal cord compression scale",
+    journal="J Neurosurg Spine",
+    year=2010,
+    volume="13(3)",
+    pages="324-328",
+    doi="10.3171/2010.3.SPINE09459",
+)
+BILSKY_2006 = Citation(
+    key="bilsky2006",
+    authors="Bilsky M, Smith M.",
+    title="Surgical approach to epidural spinal cord compression",
+    journal="Hematol Oncol Clin North Am",
+    year=2006,
+    volume="20(6)",
+    pages="1307-1317",
+)
+BILSKY_2009 = Citation(
+    key="bilsky2009",
+    authors="Bilsky MH, Laufer I, Burch S.",
+    title="Shifting paradigms in the treatment of metastatic spine disease",
+    journal="Spine",
+    year=2009,
+    volume="34(22 Suppl)",
+    pages="S101-S107",
+)
+LAUFER_2013 = Citation(
+    key="laufer2013",
+    authors="Laufer I, Rubin DG, Lis E, et al.",
+    title="The NOMS framework: approach to the treatment of spinal metastatic tumors",
+    journal="Oncologist",
+    year=2013,
+    volume="18(6)",
+    pages="744-751",
+    doi="10.1634/theoncologist.2012-0293",
+)
+FRANKEL_1969 = Citation(
+    key="frankel1969",
+    authors="Frankel HL, Hancock DO, Hyslop G, et al.",
+    title=(
+        "The value of postural reduction in the initial management of closed injuries of the "
+        "spine with paraplegia and tetraplegia"
+    ),
+    journal="Paraplegia",
+    year=1969,
+    volume="7",
+    pages="179-192",
+)
+KARNOFSKY_1949 = Citation(
+    key="karnofsky1949",
+    authors="Karnofsky DA, Burchenal JH.",
+    title="The clinical evaluation of chemotherapeutic agents in cancer",
+    journal="In: MacLeod CM, ed. Evaluation of Chemotherapeutic Agents. Columbia Univ Press",
+    year=1949,
+    pages="191-205",
+)
+OKEN_1982 = Citation(
+    key="oken1982",
+    authors="Oken MM, Creech RH, Tormey DC, et al.",
+    title="Toxicity and response criteria of the Eastern Cooperative Oncology Group",
+    journal="Am J Clin Oncol",
+    year=1982,
+    volume="5(6)",
+    pages="649-655",
+)
+MA_2010 = Citation(
+    key="ma2010",
+    authors="Ma C, Bandukwala S, Burman D, et al.",
+    title=(
+        "Interconversion of three measures of performance status: an empirical analysis"
+    ),
+    journal="Eur J Cancer",
+    year=2010,
+    volume="46(18)",
+    pages="3175-3183",
+)
+PRASAD_2018 = Citation(
+    key="prasad2018",
+    authors="Prasad KT, Kaur H, Muthu V, et al.",
+    title=(
+        "Interconversion of two commonly used performance tools: an analysis of 5844 paired "
+        "assessments in 1501 lung cancer patients"
+    ),
+    journal="World J Clin Oncol",
+    year=2018,
+    volume="9(7)",
+    pages="140-147",
+)
+ZHAO_2023 = Citation(
+    key="zhao2023",
+    authors="Zhao Y, Liu F, Wang W.",
+    title=(
+        "Treatment progress of spinal metastatic cancer: a powerful tool for improving the "
+        "quality of life of the patients (systematic review)"
+    ),
+    journal="BMC / Springer Nature",
+    year=2023,
+)
+SPINEMETS = Citation(
+    key="spinemets",
+    authors="spinemets interchange format, version 1.",
+    title="Default choices where published sources disagree",
+    journal="spinemets documentation",
+    year=2026,
+)
+
+ALL_CITATIONS: tuple[Citation, ...] = (
+    TOMITA_2001,
+    TOKUHASHI_1990,
+    TOKUHASHI_2005,
+    FISHER_2010,
+    BILSKY_2010,
+    BILSKY_2006,
+    BILSKY_2009,
+    LAUFER_2013,
+    FRANKEL_1969,
+    KARNOFSKY_1949,
+    OKEN_1982,
+    MA_2010,
+    PRASAD_2018,
+    ZHAO_2023,
+    SPINEMETS,
+)

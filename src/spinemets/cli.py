@@ -1,0 +1,158 @@
+"""The ``spinemets`` command line (interchange §7).
+
+``spinemets assess [FILE|-]`` streams JSON Lines: one result line per non-blank input line, in
+order; a bad line yields its error object (with ``"line"``) and the rest are still scored. Exit
+status 0 when every line was valid, 1 otherwise, 2 when FILE cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
+
+__all__ = ["main"]
+
+_EXAMPLES = """\
+examples:
+  spinemets demo                          the built-in example case as a report
+  spinemets assess cases.jsonl            one result line per case
+  cat cases.jsonl | spinemets assess -    the same, from standard input
+  spinemets assess --pretty case.json     one case, indented
+  spinemets assess --kps-from-ecog ma_2010 cohort.jsonl -o results.jsonl
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spinemets",
+        description="Published decision scores for spinal metastases and a NOMS-style "
+                    "recommendation. Research and decision support; not a medical device.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    assess = sub.add_parser(
+        "assess",
+        help="score JSON Lines cases (interchange v1)",
+        description="Read one case per line (JSON Lines) and write one result per line.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    assess.add_argument("file", nargs="?", default="-", metavar="FILE",
+                        help="input file; '-' or none for standard input")
+    assess.add_argument("-o", "--output", metavar="OUT", help="write results to OUT")
+    assess.add_argument("--pretty", action="store_true", help="indent each result")
+    assess.add_argument(
+        "--kps-from-ecog", metavar="NAME", choices=("common", "ma_2010", "prasad_2018"),
+        help="apply this ECOG-to-KPS conversion to every case that names none "
+             "(common, ma_2010, prasad_2018; interchange §4.4)",
+    )
+    sub.add_parser("demo", help="print a report of the built-in example case")
+    return parser
+
+
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        yield number, raw
+
+
+def _assess(args: argparse.Namespace) -> int:
+    from .assessment import assess
+    from .exceptions import InvalidInputError
+    from .interchange import error_dict, loads_case
+    from .vocab import EcogToKps
+
+    conversion = EcogToKps(args.kps_from_ecog) if args.kps_from_ecog else None
+    try:
+        source: IO[bytes] = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+    except OSError as exc:
+        print(f"spinemets: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    try:
+        out: IO[str] = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        print(f"spinemets: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    indent = 2 if args.pretty else None
+    progress = sys.stderr.isatty()
+    status = 0
+    count = 0
+    with source:
+        for number, raw in _lines(source):
+            if not raw.strip():
+                continue
+            result: dict[str, Any]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                result = {"interchange": 1, "error": {"message": "invalid input: line is not "
+                          "valid UTF-8", "fields": []}, "line": number}
+                status = 1
+            else:
+                try:
+                    case = loads_case(text)
+                    if conversion is not None and case.systemic.ecog_to_kps is None:
+                        case = _with_conversion(case, conversion)
+                    result = assess(case).to_dict()
+                except InvalidInputError as error:
+                    result = error_dict(error)
+                    result["line"] = number
+                    status = 1
+            out.write(json.dumps(result, indent=indent, ensure_ascii=False) + "\n")
+            count += 1
+            if progress and count % 10_000 == 0:
+                print(f"\rspinemets: {count:,} cases", end="", file=sys.stderr, flush=True)
+    if progress and count >= 10_000:
+        print(f"\rspinemets: {count:,} cases", file=sys.stderr)
+    if out is not sys.stdout:
+        out.close()
+    else:
+        out.flush()
+    return status
+
+
+def _with_conversion(case: Any, conversion: Any) -> Any:
+    from attrs import evolve
+
+    return evolve(case, systemic=evolve(case.systemic, ecog_to_kps=conversion))
+
+
+def _demo() -> int:
+    from .assessment import assess
+    from .interchange import parse_case
+    from .report import EXAMPLE_CASE, render
+
+    sys.stdout.write(render(assess(parse_case(EXAMPLE_CASE))))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from importlib.metadata import version
+
+        print(f"spinemets {version('spinemets')} (interchange 1)")
+        return 0
+    try:
+        if args.command == "assess":
+            return _assess(args)
+        if args.command == "demo":
+            return _demo()
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

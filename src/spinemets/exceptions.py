@@ -1,0 +1,75 @@
+"""The exceptions spinemets raises on purpose.
+
+Missing input is never an error: a score without its inputs is an ``incomplete`` result.
+Invalid input (a wrong type, an unknown code, an out-of-range number, an unknown field) raises
+:class:`InvalidInputError`, which names every offending field at once.
+"""
+
+from __future__ import annotations
+
+__all__ = ["InvalidInputError", "Problem", "SpinemetsError"]
+
+_ECHO_LIMIT = 100
+
+
+class SpinemetsError(Exception):
+    """Base class of every exception spinemets raises on purpose."""
+
+
+def echo(value: object) -> str:
+    """Return a short ``repr`` of *value* for an error message (cut to about 100 characters)."""
+    text = repr(value)
+    if len(text) > _ECHO_LIMIT:
+        text = text[: _ECHO_LIMIT - 1] + "…"
+    return text
+
+
+class Problem(tuple[str, str, str]):
+    """One invalid field: its path (``lesions[0].level``), what is allowed, and what was given."""
+
+    __slots__ = ()
+
+    def __new__(cls, field: str, allowed: str, got: str = "") -> Problem:
+        return super().__new__(cls, (field, allowed, got))
+
+    @property
+    def field(self) -> str:
+        """The field path, e.g. ``kps`` or ``lesions[1].escc``."""
+        return self[0]
+
+    @property
+    def allowed(self) -> str:
+        """What the field accepts."""
+        return self[1]
+
+    @property
+    def got(self) -> str:
+        """A short repr of the offending value ('' when not applicable)."""
+        return self[2]
+
+    def __str__(self) -> str:
+        got = f" (got {self.got})" if self.got else ""
+        return f"{self.field}: {self.allowed}{got}"
+
+
+class InvalidInputError(SpinemetsError, ValueError):
+    """An input is not valid; every offending field is reported together.
+
+    Attributes:
+        problems: one :class:`Problem` per invalid field, in input order.
+    """
+
+    def __init__(self, problems: tuple[Problem, ...] | list[Problem], message: str | None = None):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        if message is None:
+            message = "invalid input: " + "; ".join(str(p) for p in self.problems)
+        self.message = message
+        super().__init__(message)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The offending field paths, as in the interchange error object (§6)."""
+        return tuple(p.field for p in self.problems)
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...], str]]:
+        return (type(self), (self.problems, self.message))

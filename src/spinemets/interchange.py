@@ -1,0 +1,183 @@
+"""The interchange form (interchange.md §1, §6, §7): strict parsing of cases and result dicts.
+
+Parsing collects every problem of one case before raising, names each by its field path
+(``lesions[0].level``) with what it allows, and never echoes long input values in full.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ._fields import _MISSING, CASE_FIELD_BY_NAME, CASE_FIELDS, LESION_FIELD_BY_NAME, LESION_FIELDS
+from .exceptions import InvalidInputError, Problem, echo
+from .model import Case, Lesion, Neurology, Systemic, Tumour
+
+__all__ = ["INTERCHANGE_VERSION", "case_to_dict", "error_dict", "loads_case", "parse_case"]
+
+#: The interchange version this library reads and writes.
+INTERCHANGE_VERSION: Final = 1
+
+_GROUPS: Final = {"tumour": Tumour, "neurology": Neurology, "systemic": Systemic}
+_CASE_KEYS: Final = frozenset(CASE_FIELD_BY_NAME) | {"lesions", "interchange"}
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list",
+            dict: "object", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def parse_case(data: Any) -> Case:
+    """Build a :class:`~spinemets.model.Case` from its interchange dict, strictly.
+
+    Raises:
+        InvalidInputError: every invalid field, with its path and what it allows.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInputError(
+            (), f"invalid input: a case must be a JSON object, got {_type_name(data)}"
+        )
+    problems: list[Problem] = []
+    groups: dict[str, dict[str, Any]] = {"tumour": {}, "neurology": {}, "systemic": {}}
+    lesions: list[Lesion] = []
+    for key, raw in data.items():
+        if raw is None and key in _CASE_KEYS:
+            continue
+        spec = CASE_FIELD_BY_NAME.get(key)
+        if spec is not None:
+            value = spec.parse(raw)
+            if value is _MISSING:
+                problems.append(Problem(key, "must be " + spec.allowed, echo(raw)))
+            else:
+                groups[spec.group][key] = value
+        elif key == "lesions":
+            lesions = _parse_lesions(raw, problems)
+        elif key == "interchange":
+            if type(raw) is not int or raw != INTERCHANGE_VERSION:
+                problems.append(Problem(key, "must be 1 (interchange version 1)", echo(raw)))
+        else:
+            problems.append(Problem(echo(key) if not isinstance(key, str) else key[:100],
+                                    "is not a field of interchange version 1"))
+    dups = getattr(data, "duplicates", ())
+    problems.extend(Problem(k, "appears more than once in the object") for k in dups)
+    if problems:
+        raise InvalidInputError(problems)
+    return Case(
+        tumour=Tumour(**groups["tumour"]),
+        neurology=Neurology(**groups["neurology"]),
+        systemic=Systemic(**groups["systemic"]),
+        lesions=tuple(lesions),
+    )
+
+
+def _parse_lesions(raw: Any, problems: list[Problem]) -> list[Lesion]:
+    if type(raw) is not list or not raw:
+        problems.append(
+            Problem("lesions", "must be a non-empty list of lesion objects", echo(raw))
+        )
+        return []
+    lesions: list[Lesion] = []
+    for i, entry in enumerate(raw):
+        prefix = f"lesions[{i}]"
+        if not isinstance(entry, Mapping):
+            problems.append(Problem(prefix, "must be a lesion object", echo(entry)))
+            continue
+        values: dict[str, Any] = {}
+        bad = False
+        for key, item in entry.items():
+            if item is None and key in LESION_FIELD_BY_NAME:
+                continue
+            spec = LESION_FIELD_BY_NAME.get(key)
+            if spec is None:
+                name = key[:100] if isinstance(key, str) else echo(key)
+                problems.append(Problem(f"{prefix}.{name}", "is not a field of a lesion"))
+                bad = True
+                continue
+            value = spec.parse(item)
+            if value is _MISSING:
+                problems.append(Problem(f"{prefix}.{key}", "must be " + spec.allowed, echo(item)))
+                bad = True
+            else:
+                values[key] = value
+        dups = getattr(entry, "duplicates", ())
+        for k in dups:
+            problems.append(Problem(f"{prefix}.{k}", "appears more than once in the object"))
+            bad = True
+        if not bad:
+            lesions.append(Lesion(**values))
+    return lesions
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The interchange dict of *case*; fields not assessed (and ``isolated`` false) left out."""
+    out: dict[str, Any] = {}
+    for spec in CASE_FIELDS:
+        value = getattr(getattr(case, spec.group), spec.name)
+        if value is None or (spec.name == "bone_metastases_isolated" and value is False):
+            continue
+        out[spec.name] = value.value if spec.kind == "code" else value
+    if case.lesions:
+        out["lesions"] = [
+            {
+                spec.name: getattr(lesion, spec.name).value
+                for spec in LESION_FIELDS
+                if getattr(lesion, spec.name) is not None
+            }
+            for lesion in case.lesions
+        ]
+    return out
+
+
+class _Object(dict[str, Any]):
+    """A JSON object that remembers which keys appeared more than once."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.duplicates: tuple[str, ...] = ()
+        if len(self) != len(pairs):
+            seen: set[str] = set()
+            dups: list[str] = []
+            for key, _ in pairs:
+                if key in seen and key not in dups:
+                    dups.append(key)
+                seen.add(key)
+            self.duplicates = tuple(dups)
+
+
+_DECODER: Final = json.JSONDecoder(object_pairs_hook=_Object)
+
+
+def loads_json(text: str) -> Any:
+    """Decode one JSON text; objects remember duplicate keys; NaN/Infinity become floats.
+
+    Raises:
+        ValueError: when *text* is not JSON.
+    """
+    return _DECODER.decode(text)
+
+
+def loads_case(text: str) -> Case:
+    """Parse one JSON text into a case, strictly (duplicate keys, NaN and ±Infinity are errors).
+
+    Raises:
+        InvalidInputError: with ``fields`` empty when the text is not a JSON object.
+    """
+    try:
+        data = loads_json(text)
+    except ValueError as exc:
+        raise InvalidInputError((), f"invalid input: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InvalidInputError((), "invalid input: JSON nested too deeply") from None
+    return parse_case(data)
+
+
+def error_dict(error: InvalidInputError) -> dict[str, Any]:
+    """The interchange error object for an invalid case (interchange §6)."""
+    return {
+        "interchange": INTERCHANGE_VERSION,
+        "error": {"message": error.message, "fields": list(dict.fromkeys(error.fields))},
+    }
+

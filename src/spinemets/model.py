@@ -1,0 +1,170 @@
+"""Immutable input value types: the tumour, a lesion, neurology, systemic status, and the case.
+
+Every field is optional because no single score needs all of them; ``None`` means *not assessed*
+and is never scored as zero. Values are validated at construction: a bad value raises
+:class:`~spinemets.exceptions.InvalidInputError`, which names every offending field and what it
+allows. Use :meth:`Case.from_dict` to read the interchange form (strings for codes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+
+from ._fields import group_fields
+from .exceptions import InvalidInputError, Problem, echo
+from .vocab import (
+    Alignment,
+    BoneLesion,
+    Collapse,
+    EcogToKps,
+    EsccGrade,
+    Frankel,
+    Histology,
+    Pain,
+    Posterolateral,
+    Radiosensitivity,
+    SpinalLevel,
+    TomitaGrowth,
+    VisceralMetastases,
+)
+
+if TYPE_CHECKING:
+    from ._fields import Group
+
+__all__ = ["Case", "Lesion", "Neurology", "Systemic", "Tumour"]
+
+
+def _validate(obj: object, group: Group, prefix: str = "") -> None:
+    problems = [
+        Problem(prefix + spec.name, "must be " + spec.allowed, echo(value))
+        for spec in group_fields(group)
+        if (value := getattr(obj, spec.name)) is not None and not spec.is_valid(value)
+    ]
+    if problems:
+        raise InvalidInputError(problems)
+
+
+@frozen(kw_only=True)
+class Tumour:
+    """The primary tumour and the extent of metastatic disease.
+
+    .. versionadded:: 0.1.0
+    """
+
+    histology: Histology | None = None  #: Primary tumour (interchange §2).
+    tomita_growth: TomitaGrowth | None = None  #: Explicit growth class; overrides histology.
+    radiosensitivity: Radiosensitivity | None = None  #: Explicit; overrides histology.
+    visceral_metastases: VisceralMetastases | None = None
+    extraspinal_bone_metastases: int | None = None  #: Bone foci outside the spine (>= 0).
+    vertebral_metastases: int | None = None  #: Vertebrae with metastases (>= 1).
+    bone_metastases_isolated: bool = False  #: Tomita's "isolated" (scored like solitary).
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self, "tumour")
+
+
+@frozen(kw_only=True)
+class Neurology:
+    """Neurological status.
+
+    .. versionadded:: 0.1.0
+    """
+
+    frankel: Frankel | None = None
+    myelopathy: bool | None = None
+    radiculopathy: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self, "neurology")
+
+
+@frozen(kw_only=True)
+class Systemic:
+    """Performance status and fitness for surgery (NOMS S, a clinician's judgement).
+
+    .. versionadded:: 0.1.0
+    """
+
+    kps: int | None = None  #: Karnofsky 10, 20, ..., 100.
+    ecog: int | None = None  #: ECOG 0-4.
+    ecog_to_kps: EcogToKps | None = None  #: Named conversion used when kps is absent.
+    fit_for_surgery: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self, "systemic")
+
+
+@frozen(kw_only=True)
+class Lesion:
+    """One spinal lesion: the SINS components read from imaging and its ESCC grade.
+
+    .. versionadded:: 0.1.0
+    """
+
+    level: SpinalLevel | None = None
+    pain: Pain | None = None
+    bone_lesion: BoneLesion | None = None
+    alignment: Alignment | None = None
+    collapse: Collapse | None = None
+    posterolateral: Posterolateral | None = None
+    escc: EsccGrade | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self, "lesion")
+
+
+def _lesions(value: Any) -> tuple[Lesion, ...]:
+    return tuple(value)
+
+
+@frozen(kw_only=True)
+class Case:
+    """One patient's case: everything the scores and the recommender read.
+
+    ``lesions`` lists the lesions being assessed; an empty tuple means none were assessed.
+
+    .. versionadded:: 0.1.0
+    """
+
+    tumour: Tumour = field(factory=Tumour)
+    neurology: Neurology = field(factory=Neurology)
+    systemic: Systemic = field(factory=Systemic)
+    lesions: tuple[Lesion, ...] = field(default=(), converter=_lesions)
+
+    def __attrs_post_init__(self) -> None:
+        problems = [
+            Problem(name, f"must be a {kind.__name__}", echo(value))
+            for name, kind, value in (
+                ("tumour", Tumour, self.tumour),
+                ("neurology", Neurology, self.neurology),
+                ("systemic", Systemic, self.systemic),
+            )
+            if not isinstance(value, kind)
+        ]
+        problems += [
+            Problem(f"lesions[{i}]", "must be a Lesion", echo(lesion))
+            for i, lesion in enumerate(self.lesions)
+            if not isinstance(lesion, Lesion)
+        ]
+        if problems:
+            raise InvalidInputError(problems)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Case:
+        """Read a case in the interchange form (interchange §1), strictly.
+
+        Raises:
+            InvalidInputError: naming every invalid field path and what it allows.
+        """
+        from .interchange import parse_case
+
+        return parse_case(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The interchange form; fields that were not assessed are left out."""
+        from .interchange import case_to_dict
+
+        return case_to_dict(self)

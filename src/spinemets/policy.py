@@ -1,0 +1,48 @@
+"""Policy: the choices an institution may state explicitly where the literature leaves room.
+
+The default policy is the one interchange.md fixes (§3.1, §5). A result records the name of the
+policy that produced it.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+from attrs import frozen
+
+__all__ = ["DEFAULT_POLICY", "EsccIntermediateAs", "Policy"]
+
+
+class EsccIntermediateAs(enum.Enum):
+    """How the recommender treats ESCC 1c (clinical reference ambiguity A9)."""
+
+    #: Its own class (default): radioresistant -> SRS with ``escc_1c_cord_constraint``.
+    INTERMEDIATE = "intermediate"
+    #: As low grade (1c eligible for SRS without a cord-constraint caveat).
+    LOW = "low"
+    #: As high grade (1c sent to separation surgery like grade 2).
+    HIGH = "high"
+
+
+@frozen(kw_only=True)
+class Policy:
+    """Named, explicit choices; every field's default is the interchange's default.
+
+    Attributes:
+        name: recorded in ``recommendation.policy``; ``"default"`` only for the default policy.
+        tokuhashi_2005_excision_requires_no_visceral: the figure-based reading of Tokuhashi 2005
+            (9-11 points: excision only with a single vertebra AND no visceral metastases;
+            ambiguity A6). Default false: the abstract's wording (single vertebra only).
+        escc_1c_as: how the NOMS grid treats ESCC 1c (ambiguity A9).
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = "default"
+    tokuhashi_2005_excision_requires_no_visceral: bool = False
+    escc_1c_as: EsccIntermediateAs = EsccIntermediateAs.INTERMEDIATE
+
+
+#: The interchange's default policy (interchange §3.1, §5).
+DEFAULT_POLICY: Final = Policy()

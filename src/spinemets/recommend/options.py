@@ -1,0 +1,328 @@
+"""Options beyond the grid (interchange §5.3): the treatment rules of the literature, as data.
+
+Each :class:`OptionRule` names an option, the condition under which it is offered (a predicate
+over the facts the recommender already computed), the rationale and its source (the seed review's
+rule id and reference, clinical reference §11). These are options with rationale for a tumour
+board, not codes other programs match on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from attrs import frozen
+
+from ..citations import BILSKY_2009, SPINEMETS, ZHAO_2023, Evidence, Source
+from ..model import Case, Lesion
+from ..results import EsccClass, LesionScore, ScoreResult, Status
+from ..scores import tokuhashi_2005, tomita
+from ..scores.sins import Band as SinsBand
+from ..vocab import (
+    Alignment,
+    BoneLesion,
+    Collapse,
+    Pain,
+    Radiosensitivity,
+    SpinalLevel,
+    VisceralMetastases,
+)
+from .grid import Radiation, Stabilization
+
+__all__ = ["OPTION_RULES", "Facts", "Option", "OptionRule", "options_for"]
+
+
+@frozen(kw_only=True)
+class Facts:
+    """What the option rules read: the case's inputs and the recommender's results."""
+
+    case: Case
+    radiosensitivity: Radiosensitivity | None
+    escc_class: EsccClass | None
+    sins: ScoreResult[SinsBand]
+    tomita: ScoreResult[tomita.Band]
+    tokuhashi_2005: ScoreResult[tokuhashi_2005.Band]
+    radiation: Radiation
+    stabilization: Stabilization
+    limited_life_expectancy: bool
+
+    @property
+    def lesions(self) -> tuple[LesionScore, ...]:
+        return self.sins.lesions
+
+    def lesion(self, i: int) -> Lesion:
+        return self.case.lesions[i]
+
+
+@frozen(kw_only=True)
+class Option:
+    """An option offered for this case, with its rationale and source."""
+
+    option: str
+    rationale: str
+    source: Source
+
+    def to_dict(self) -> dict[str, str]:
+        return {"option": self.option, "rationale": self.rationale, "source": str(self.source)}
+
+
+@frozen(kw_only=True)
+class OptionRule:
+    """A rule of the literature: offer *option* when *applies* holds."""
+
+    option: str
+    rationale: str
+    source: Source
+    applies: Callable[[Facts], bool] = lambda f: False
+
+
+def _seed(rule: str, refs: str) -> Source:
+    return ZHAO_2023.at(f"rule {rule} (seed refs {refs})", Evidence.SECONDARY)
+
+
+def _any_lesion(facts: Facts, test: Callable[[object, LesionScore | None], bool]) -> bool:
+    lesions = facts.case.lesions
+    scores = facts.lesions or (None,) * len(lesions)
+    return any(test(les, sc) for les, sc in zip(lesions, scores, strict=True))
+
+
+def _not_unstable(score: LesionScore | None) -> bool:
+    return score is None or score.total is None or score.total <= 12
+
+
+def _mechanical_no_gross_instability(facts: Facts) -> bool:
+    return _any_lesion(
+        facts,
+        lambda les, sc: getattr(les, "pain", None) is Pain.MECHANICAL
+        and getattr(les, "alignment", None) is not Alignment.SUBLUXATION
+        and _not_unstable(sc),
+    )
+
+
+def _cord_compressed_with_mechanical_pain(facts: Facts) -> bool:
+    return _mechanical_no_gross_instability(facts) and facts.escc_class is EsccClass.HIGH
+
+
+def _unstable_radiosensitive(facts: Facts) -> bool:
+    return (
+        facts.sins.status is Status.COMPLETE
+        and facts.sins.band is not None
+        and facts.sins.band.code is SinsBand.UNSTABLE
+        and facts.radiosensitivity is Radiosensitivity.SENSITIVE
+    )
+
+
+def _en_bloc(facts: Facts) -> bool:
+    tumour = facts.case.tumour
+    lesions = facts.case.lesions
+    return (
+        facts.tomita.band is not None
+        and facts.tomita.band.code is tomita.Band.LONG_TERM_LOCAL_CONTROL
+        and tumour.vertebral_metastases == 1
+        and tumour.visceral_metastases is VisceralMetastases.NONE
+        and bool(lesions)
+        and all(les.level is not None and les.level.value[0] in "TL" for les in lesions)
+    )
+
+
+def _open_surgery(facts: Facts) -> bool:
+    return facts.radiation in (
+        Radiation.SEPARATION_SURGERY_THEN_SRS,
+        Radiation.DECOMPRESSION_THEN_RADIATION,
+    ) or facts.stabilization is Stabilization.STABILIZATION
+
+
+_COMBINED_LEVELS: Final = frozenset(
+    {SpinalLevel.C7, SpinalLevel.T1, SpinalLevel.L4, SpinalLevel.L5}
+)
+_ANTERIOR_LEVELS: Final = frozenset({SpinalLevel.L2, SpinalLevel.L3})
+
+
+def _at_levels(facts: Facts, levels: frozenset[SpinalLevel]) -> bool:
+    return _open_surgery(facts) and _any_lesion(
+        facts, lambda les, sc: getattr(les, "level", None) in levels
+    )
+
+
+def _painful_lesion(facts: Facts) -> bool:
+    return _any_lesion(
+        facts, lambda les, sc: getattr(les, "pain", None) in (Pain.MECHANICAL, Pain.OCCASIONAL)
+    )
+
+
+def _ablation(facts: Facts) -> bool:
+    return _painful_lesion(facts) and facts.escc_class in (EsccClass.LOW, EsccClass.INTERMEDIATE)
+
+
+def _ablation_contraindicated(facts: Facts) -> bool:
+    unstable = facts.sins.band is not None and facts.sins.band.code is SinsBand.UNSTABLE
+    return _painful_lesion(facts) and (facts.escc_class is EsccClass.HIGH or unstable)
+
+
+def _blastic_painful(facts: Facts) -> bool:
+    return _ablation(facts) and _any_lesion(
+        facts, lambda les, sc: getattr(les, "bone_lesion", None) is BoneLesion.BLASTIC
+    )
+
+
+def _vcf_risk_after_sbrt(facts: Facts) -> bool:
+    if facts.radiation not in (Radiation.SRS, Radiation.SEPARATION_SURGERY_THEN_SRS):
+        return False
+    return _any_lesion(
+        facts,
+        lambda les, sc: getattr(les, "bone_lesion", None) is BoneLesion.LYTIC
+        or getattr(les, "collapse", None) in (Collapse.UNDER_50, Collapse.OVER_50)
+        or getattr(les, "alignment", None) in (Alignment.DEFORMITY, Alignment.SUBLUXATION),
+    )
+
+
+def _mechanical_pain(facts: Facts) -> bool:
+    return facts.radiation in (Radiation.CEBRT, Radiation.SRS) and _any_lesion(
+        facts, lambda les, sc: getattr(les, "pain", None) is Pain.MECHANICAL
+    )
+
+
+#: The rules, in the order their options are listed.
+OPTION_RULES: Final[tuple[OptionRule, ...]] = (
+    OptionRule(
+        option="cement augmentation (vertebroplasty or kyphoplasty)",
+        rationale="mechanical (axial-load) pain without gross instability may be treated with "
+                  "percutaneous cement augmentation rather than instrumentation",
+        source=BILSKY_2009.at("abstract", Evidence.PRIMARY),
+        applies=_mechanical_no_gross_instability,
+    ),
+    OptionRule(
+        option="kyphoplasty caution: posterior wall and cord compression",
+        rationale="kyphoplasty is not suitable when the posterior vertebral wall is involved and "
+                  "the cord is compressed (instrumentation instead); the posterior wall is not "
+                  "an input here, check imaging",
+        source=_seed("R-M5", "[55]"),
+        applies=_cord_compressed_with_mechanical_pain,
+    ),
+    OptionRule(
+        option="percutaneous pedicle-screw fixation plus radiotherapy",
+        rationale="a mechanically unstable fracture from a radiosensitive tumour (lymphoma, "
+                  "myeloma, breast, prostate) can be fixed percutaneously and irradiated",
+        source=_seed("R-M3", "[16]"),
+        applies=_unstable_radiosensitive,
+    ),
+    OptionRule(
+        option="percutaneous pedicle-screw fixation",
+        rationale="pathological fracture with instability when open surgery is not possible; "
+                  "mainly for patients awaiting or ineligible for open surgery",
+        source=_seed("R-M2", "[43, 45, 46]"),
+        applies=lambda f: f.stabilization is Stabilization.PERCUTANEOUS_STABILIZATION,
+    ),
+    OptionRule(
+        option="separation surgery technique",
+        rationale="laminectomy of the compressed segment, posterior fixation spanning at least "
+                  "two adjacent segments, ventral epidural tumour removed to a 2-3 mm "
+                  "tumour-cord margin, then stereotactic radiotherapy",
+        source=_seed("R-S9", "[9, 25, 40]"),
+        applies=lambda f: f.radiation is Radiation.SEPARATION_SURGERY_THEN_SRS,
+    ),
+    OptionRule(
+        option="en bloc resection (total en bloc spondylectomy)",
+        rationale="single thoracic or lumbar vertebra, no visceral metastases and Tomita 2-3; "
+                  "also requires good primary control, low malignancy and long expected "
+                  "survival, which are not inputs here",
+        source=_seed("R-S5", "[2, 30, 33]"),
+        applies=_en_bloc,
+    ),
+    OptionRule(
+        option="combined anterior-posterior approach",
+        rationale="cervicothoracic junction and lower lumbar lesions usually need a combined "
+                  "anterior and posterior approach",
+        source=_seed("R-S7", "[32, 37, 39]"),
+        applies=lambda f: _at_levels(f, _COMBINED_LEVELS),
+    ),
+    OptionRule(
+        option="anterior (retroperitoneal) approach",
+        rationale="L2-L3 vertebral body lesions are commonly approached anteriorly",
+        source=_seed("R-S8", "[32, 37]"),
+        applies=lambda f: _at_levels(f, _ANTERIOR_LEVELS),
+    ),
+    OptionRule(
+        option="thermal ablation (RFA or MWA), with cement for a stable pathological fracture",
+        rationale="painful lesion without high-grade compression; ablation does not improve "
+                  "neurology or prevent fracture, so combine with vertebroplasty; mind the "
+                  "heat-sink effect and protect neural elements",
+        source=_seed("R-M8, R-M9", "[60, 63, 64, 69, 70]"),
+        applies=_ablation,
+    ),
+    OptionRule(
+        option="cryoablation for osteoblastic lesions",
+        rationale="RFA has limited efficacy in osteoblastic lesions; cryoablation does better "
+                  "there and suits large soft-tissue components",
+        source=_seed("R-M8, R-M10", "[58, 60]"),
+        applies=_blastic_painful,
+    ),
+    OptionRule(
+        option="ablation relatively contraindicated",
+        rationale="in the spine, unstable fracture and metastatic epidural compression are the "
+                  "commonest relative contraindications to RFA; absolute: no safe access, acute "
+                  "immunosuppression, infection, uncorrected coagulopathy",
+        source=_seed("R-M7", "[60]"),
+        applies=_ablation_contraindicated,
+    ),
+    OptionRule(
+        option="laser interstitial thermal therapy (LITT)",
+        rationale="MRI-guided alternative to open surgery for epidural disease",
+        source=_seed("R-M11", "[73, 74]"),
+        applies=lambda f: f.escc_class is EsccClass.HIGH
+        and f.radiation is not Radiation.CEBRT,
+    ),
+    OptionRule(
+        option="SBRT rather than cEBRT",
+        rationale="SBRT overcomes radioresistance with a highly conformal dose; needs a small, "
+                  "well-defined target; short course, spares normal tissue and marrow",
+        source=_seed("R-R3", "[9, 89, 95]"),
+        applies=lambda f: f.radiation in (Radiation.SRS, Radiation.SEPARATION_SURGERY_THEN_SRS),
+    ),
+    OptionRule(
+        option="conventional external-beam radiotherapy",
+        rationale="radiosensitive histologies (lymphoma, myeloma, breast, prostate, ovarian, "
+                  "seminoma) respond well to cEBRT; also for non-surgical candidates and "
+                  "multi-segment disease",
+        source=_seed("R-R1, R-R2", "[20, 82, 85, 87]"),
+        applies=lambda f: f.radiation is Radiation.CEBRT,
+    ),
+    OptionRule(
+        option="fracture risk after SBRT",
+        rationale="vertebral compression fracture risk after SBRT rises with a baseline "
+                  "fracture, lytic tumour and malalignment: consider prophylactic cement or "
+                  "stabilization",
+        source=_seed("R-R5", "[96]"),
+        applies=_vcf_risk_after_sbrt,
+    ),
+    OptionRule(
+        option="radiotherapy alone will not relieve mechanical pain",
+        rationale="pain from mechanical instability is not adequately relieved by radiotherapy "
+                  "alone; address stability",
+        source=_seed("R-R4", "[43]"),
+        applies=_mechanical_pain,
+    ),
+    OptionRule(
+        option="minimally invasive treatment preferred",
+        rationale="limited expected survival (Tokuhashi 2005 < 6 months or Tomita terminal care): "
+                  "surgery needs expected survival above 3 months; prefer minimally invasive "
+                  "options, vertebroplasty/kyphoplasty for persistent pain",
+        source=_seed("R-S4, R-M1, R-M4", "[2, 30, 41, 42, 49]"),
+        applies=lambda f: f.limited_life_expectancy,
+    ),
+    OptionRule(
+        option="obtain tissue diagnosis",
+        rationale="radiosensitivity unknown: biopsy to decide between cEBRT, SRS and surgery",
+        source=SPINEMETS.at("§5.1 (ambiguity A13)", Evidence.SECONDARY),
+        applies=lambda f: f.radiosensitivity is None,
+    ),
+)
+
+
+def options_for(facts: Facts) -> tuple[Option, ...]:
+    """The options whose rule applies to *facts*, in rule order."""
+    return tuple(
+        Option(option=rule.option, rationale=rule.rationale, source=rule.source)
+        for rule in OPTION_RULES
+        if rule.applies(facts)
+    )

@@ -1,0 +1,104 @@
+"""A readable text report of an assessment (used by ``spinemets demo``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .assessment import Assessment
+from .results import GradeResult, ScoreResult, Status
+
+__all__ = ["EXAMPLE_CASE", "render"]
+
+#: The built-in example case (interchange §1's example).
+EXAMPLE_CASE: dict[str, Any] = {
+    "histology": "kidney",
+    "kps": 80,
+    "visceral_metastases": "none",
+    "extraspinal_bone_metastases": 0,
+    "vertebral_metastases": 1,
+    "frankel": "E",
+    "myelopathy": False,
+    "fit_for_surgery": True,
+    "lesions": [
+        {
+            "level": "T12",
+            "pain": "mechanical",
+            "bone_lesion": "lytic",
+            "alignment": "normal",
+            "collapse": "involved_over_50",
+            "posterolateral": "unilateral",
+            "escc": "1b",
+        }
+    ],
+}
+
+_TITLES = {
+    "tomita": "Tomita score",
+    "tokuhashi_1990": "Tokuhashi score (original, 1990)",
+    "tokuhashi_2005": "Tokuhashi score (revised, 2005)",
+    "sins": "Spinal Instability Neoplastic Score (SINS)",
+    "escc": "Bilsky epidural spinal cord compression (ESCC)",
+}
+
+
+def _score_lines(result: ScoreResult[Any]) -> list[str]:
+    lines: list[str] = []
+    if result.status is not Status.COMPLETE:
+        lines.append(f"  {result.status.value}: missing " + ", ".join(result.missing))
+    else:
+        assert result.band is not None
+        for item in result.items:
+            lines.append(f"  {item.key:<30} {item.value:<24} {item.points:>2}   "
+                         f"{item.row.wording} [{item.row.source.evidence.value}]")
+        lines.append(f"  {'total':<30} {'':<24} {result.total:>2}")
+        lines.append(f"  band: {result.band.code.value} [{result.band.lo}-{result.band.hi}]: "
+                     f"{result.band.meaning}")
+        if result.strategy:
+            lines.append(f"  strategy: {result.strategy}")
+    for lesion in result.lesions:
+        level = lesion.level.value if lesion.level else "?"
+        state = str(lesion.total) if lesion.total is not None else "incomplete"
+        lines.append(f"  lesions[{lesion.index}] {level}: {state}")
+    if result.flags:
+        lines.append("  flags: " + ", ".join(result.flags))
+    lines.append(f"  citation: {result.citation}")
+    return lines
+
+
+def _grade_lines(result: GradeResult) -> list[str]:
+    if result.status is not Status.COMPLETE:
+        lines = [f"  {result.status.value}: missing " + ", ".join(result.missing)]
+    else:
+        assert result.grade is not None and result.escc_class is not None
+        lines = [f"  worst grade {result.grade.value} (lesions[{result.lesion_index}]), "
+                 f"class {result.escc_class.value}"]
+    lines.append(f"  citation: {result.citation}")
+    return lines
+
+
+def render(assessment: Assessment) -> str:
+    """The assessment as a plain-text report: every score, then the recommendation."""
+    out = ["spinemets report — published scores for research and decision support; "
+           "not a medical device.", ""]
+    for result in assessment.scores:
+        out.append(_TITLES.get(result.id, result.id))
+        if isinstance(result, GradeResult):
+            out += _grade_lines(result)
+        else:
+            out += _score_lines(result)
+        out.append("")
+    rec = assessment.recommendation
+    out.append(f"NOMS recommendation (policy: {rec.policy})")
+    out.append(f"  radiation:     {rec.radiation.value}")
+    out.append(f"  stabilization: {rec.stabilization.value}")
+    for part, fields in rec.missing:
+        out.append(f"  {part} would be decided by: " + ", ".join(fields))
+    if rec.flags:
+        out.append("  flags: " + ", ".join(rec.flags))
+    for reason in rec.rationale:
+        out.append(f"  {reason.pillar}: {reason.text}")
+    if rec.options:
+        out.append("  options:")
+        for option in rec.options:
+            out.append(f"    - {option.option}: {option.rationale} ({option.source})")
+    return "\n".join(out) + "\n"

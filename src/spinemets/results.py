@@ -1,0 +1,159 @@
+"""Result types: a summed score, a lesion's SINS, and the ESCC grade.
+
+Results are immutable. A score whose inputs are missing is ``incomplete`` and lists every missing
+field; it never carries a partial total.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Generic, TypeVar
+
+from attrs import field, frozen
+
+from ._table import BandRow, Row
+from .citations import Citation
+from .vocab import EsccGrade, SpinalLevel
+
+__all__ = ["EsccClass", "GradeResult", "ItemScore", "LesionScore", "ScoreResult", "Status"]
+
+B = TypeVar("B", bound=enum.Enum)
+
+
+class Status(enum.Enum):
+    """Whether a score could be computed (interchange §6)."""
+
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"  #: Some inputs were not assessed; ``missing`` lists all of them.
+    NOT_APPLICABLE = "not_applicable"  #: The score does not apply; ``reason`` says why.
+
+
+class EsccClass(enum.Enum):
+    """The NOMS class of an ESCC grade (interchange §3)."""
+
+    LOW = "low"  #: 0, 1a, 1b
+    INTERMEDIATE = "intermediate"  #: 1c
+    HIGH = "high"  #: 2, 3
+
+
+@frozen(kw_only=True)
+class ItemScore:
+    """One item's contribution: the input it read, its points and the table row that gave them."""
+
+    key: str
+    value: str  #: The input category as an interchange code or count, e.g. ``"lytic"``, ``"3"``.
+    points: int
+    row: Row
+
+    @property
+    def explanation(self) -> str:
+        """``growth: moderate -> 2 (Tomita 2001, Table 1 [secondary])``."""
+        return f"{self.key}: {self.value} -> {self.points} ({self.row.source})"
+
+
+def _items_dict(items: tuple[ItemScore, ...]) -> dict[str, int]:
+    return {item.key: item.points for item in items}
+
+
+@frozen(kw_only=True)
+class LesionScore:
+    """SINS of one lesion (entry *i* of the case's ``lesions``)."""
+
+    index: int
+    level: SpinalLevel | None
+    status: Status
+    total: int | None = None
+    items: tuple[ItemScore, ...] = field(default=(), repr=False)
+    missing: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"level": self.level.value if self.level else None,
+                               "status": self.status.value}
+        if self.status is Status.COMPLETE:
+            out["total"] = self.total
+            out["items"] = _items_dict(self.items)
+        else:
+            out["missing"] = list(self.missing)
+        return out
+
+
+@frozen(kw_only=True)
+class ScoreResult(Generic[B]):
+    """A summed score: status, total, per-item points, band, flags and citation.
+
+    ``total`` and ``band`` are ``None`` unless the status is complete.
+    """
+
+    id: str  #: The score id of interchange §3, e.g. ``"tomita"``.
+    status: Status
+    citation: Citation = field(repr=lambda c: c.key)
+    higher_is_better: bool
+    total: int | None = None
+    items: tuple[ItemScore, ...] = field(default=(), repr=False)
+    band: BandRow[B] | None = None
+    missing: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    strategy: str | None = None  #: Tomita and Tokuhashi 2005 treatment strategy code.
+    reason: str | None = None  #: Why the score is not applicable.
+    lesions: tuple[LesionScore, ...] = field(default=(), repr=False)  #: SINS per lesion.
+
+    @property
+    def complete(self) -> bool:
+        return self.status is Status.COMPLETE
+
+    def explain(self) -> str:
+        """One line per item, with the row's source and evidence tag."""
+        return "\n".join(item.explanation for item in self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The interchange form (interchange §6)."""
+        out: dict[str, Any] = {"status": self.status.value}
+        if self.status is Status.COMPLETE:
+            assert self.band is not None
+            out["total"] = self.total
+            out["items"] = _items_dict(self.items)
+            out["band"] = {"code": self.band.code.value, "range": [self.band.lo, self.band.hi]}
+        elif self.status is Status.INCOMPLETE:
+            out["missing"] = list(self.missing)
+        else:
+            out["reason"] = self.reason
+        if self.lesions:
+            out["lesions"] = [lesion.to_dict() for lesion in self.lesions]
+        if self.strategy is not None:
+            out["strategy"] = self.strategy
+        out["flags"] = list(self.flags)
+        out["higher_is_better"] = self.higher_is_better
+        out["citation"] = self.citation.short
+        return out
+
+
+@frozen(kw_only=True)
+class GradeResult:
+    """The case's ESCC: the worst grade over lesions and its NOMS class (nothing is summed)."""
+
+    id: str
+    status: Status
+    citation: Citation = field(repr=lambda c: c.key)
+    grade: EsccGrade | None = None
+    escc_class: EsccClass | None = None
+    lesion_index: int | None = None  #: The lesion carrying the worst grade.
+    missing: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.status is Status.COMPLETE
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status.value}
+        if self.status is Status.COMPLETE:
+            assert self.grade is not None and self.escc_class is not None
+            out["grade"] = self.grade.value
+            out["class"] = self.escc_class.value
+            out["lesion"] = self.lesion_index
+        else:
+            out["missing"] = list(self.missing)
+        out["flags"] = list(self.flags)
+        out["higher_is_better"] = False
+        out["citation"] = self.citation.short
+        return out

@@ -1,0 +1,105 @@
+"""Shared steps of the summed scores: reading inputs into rows, summing, banding."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import Final, TypeVar
+
+from .._table import BandRow, Item, Row, band_for, uses_unverified
+from ..citations import Citation
+from ..model import Case, Systemic
+from ..results import ItemScore, ScoreResult, Status
+from ..scales import kps_range
+from ..vocab import Histology
+
+B = TypeVar("B", bound=enum.Enum)
+
+#: Histologies outside the derivation populations of Tomita and Tokuhashi (interchange §2).
+OUTSIDE_DERIVATION: Final = frozenset(
+    {Histology.LYMPHOMA, Histology.MYELOMA, Histology.SEMINOMA, Histology.GERM_CELL}
+)
+
+
+def code_of(value: object) -> str:
+    """The interchange form of an input value, for ``ItemScore.value``."""
+    return str(value.value) if isinstance(value, enum.Enum) else str(value)
+
+
+def item_score(item: Item, value: object) -> ItemScore:
+    """Score *value* with *item*'s table."""
+    row = item.row_for(value)
+    return ItemScore(key=item.key, value=code_of(value), points=row.points, row=row)
+
+
+def kps_item(
+    item: Item, systemic: Systemic, missing: list[str], flags: list[str]
+) -> ItemScore | None:
+    """Score a KPS-banded item, from ``kps`` or from ECOG through a named conversion (§4.4).
+
+    The converted range is used only when it falls wholly inside one of the item's KPS rows;
+    otherwise the item is missing ``kps`` and the flag ``kps_from_ecog_ambiguous`` is raised.
+    """
+    if systemic.kps is not None:
+        return item_score(item, systemic.kps)
+    if systemic.ecog is not None and systemic.ecog_to_kps is not None:
+        conv = kps_range(systemic.ecog_to_kps, systemic.ecog)
+        row = item.row_covering(conv.lo, conv.hi)
+        if row is not None:
+            flags.append(f"kps_from_ecog:{systemic.ecog_to_kps.value}")
+            value = f"ECOG {systemic.ecog} -> KPS {conv.lo}-{conv.hi} ({conv.conversion.value})"
+            return ItemScore(key=item.key, value=value, points=row.points, row=row)
+        flags.append("kps_from_ecog_ambiguous")
+    missing.append("kps")
+    return None
+
+
+def histology_flags(case: Case, flags: list[str]) -> None:
+    """Add ``outside_derivation_population`` for haematological and germ-cell primaries."""
+    if case.tumour.histology in OUTSIDE_DERIVATION:
+        flags.append("outside_derivation_population")
+
+
+def summed(
+    *,
+    id: str,
+    citation: Citation,
+    higher_is_better: bool,
+    bands: Sequence[BandRow[B]],
+    items: Sequence[ItemScore | None],
+    missing: Sequence[str],
+    flags: list[str],
+) -> ScoreResult[B]:
+    """Sum complete items into a banded result, or report every missing field."""
+    if any(row.source.evidence.value == "unverified" for row in _rows(items)) and (
+        "unverified_table" not in flags
+    ):
+        flags.append("unverified_table")
+    if missing:
+        return ScoreResult(
+            id=id,
+            status=Status.INCOMPLETE,
+            citation=citation,
+            higher_is_better=higher_is_better,
+            missing=tuple(dict.fromkeys(missing)),
+            flags=tuple(dict.fromkeys(flags)),
+        )
+    scored = tuple(i for i in items if i is not None)
+    total = sum(i.points for i in scored)
+    return ScoreResult(
+        id=id,
+        status=Status.COMPLETE,
+        citation=citation,
+        higher_is_better=higher_is_better,
+        total=total,
+        items=scored,
+        band=band_for(bands, total),
+        flags=tuple(dict.fromkeys(flags)),
+    )
+
+
+def _rows(items: Sequence[ItemScore | None]) -> list[Row]:
+    return [i.row for i in items if i is not None]
+
+
+__all__ = ["code_of", "histology_flags", "item_score", "kps_item", "summed", "uses_unverified"]

@@ -1,0 +1,84 @@
+"""Bilsky epidural spinal cord compression scale, ESCC (Bilsky et al., J Neurosurg Spine 2010).
+
+A six-point ordinal grade read on axial T2 MRI, not a sum: the case's ESCC is the worst grade over
+its lesions (0 < 1a < 1b < 1c < 2 < 3) with its NOMS class: low (0, 1a, 1b), intermediate (1c),
+high (2, 3) (interchange §3; ambiguity A9).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from attrs import frozen
+
+from ..citations import BILSKY_2010, SPINEMETS, Evidence, Source
+from ..model import Case
+from ..results import EsccClass, GradeResult, Status
+from ..vocab import EsccGrade
+
+__all__ = ["CITATION", "CLASSES", "GRADES", "ID", "ClassRow", "class_of", "classify"]
+
+ID: Final = "escc"
+CITATION: Final = BILSKY_2010
+
+_P = BILSKY_2010.at("abstract; grade wording per Radiopaedia and Uei 2018 Fig. 1",
+                    Evidence.SECONDARY)
+
+
+@frozen(kw_only=True)
+class ClassRow:
+    """The NOMS class of a set of ESCC grades."""
+
+    when: tuple[EsccGrade, ...]
+    code: EsccClass
+    wording: str
+    source: Source
+
+
+#: Grade definitions (axial T2, level of most severe compression), mildest first.
+GRADES: Final = (
+    (EsccGrade.G0, "Bone-only disease"),
+    (EsccGrade.G1A, "Epidural impingement, without deformation of the thecal sac"),
+    (EsccGrade.G1B, "Deformation of the thecal sac, without spinal cord abutment"),
+    (EsccGrade.G1C, "Deformation of the thecal sac with spinal cord abutment, without "
+                    "cord compression"),
+    (EsccGrade.G2, "Spinal cord compression, with CSF visible around the cord"),
+    (EsccGrade.G3, "Spinal cord compression, without CSF visible around the cord"),
+)
+
+CLASSES: Final = (
+    ClassRow(when=(EsccGrade.G0, EsccGrade.G1A, EsccGrade.G1B), code=EsccClass.LOW,
+             wording="Low grade", source=_P),
+    ClassRow(when=(EsccGrade.G1C,), code=EsccClass.INTERMEDIATE,
+             wording="1c: its own class (management institution-dependent)",
+             source=SPINEMETS.at("§3 (ambiguity A9)", Evidence.SECONDARY)),
+    ClassRow(when=(EsccGrade.G2, EsccGrade.G3), code=EsccClass.HIGH, wording="High grade",
+             source=_P),
+)
+_CLASS: Final = {grade: row.code for row in CLASSES for grade in row.when}
+_ORDER: Final = {grade: i for i, grade in enumerate(EsccGrade)}
+
+
+def class_of(grade: EsccGrade) -> EsccClass:
+    """The NOMS class of one grade."""
+    return _CLASS[grade]
+
+
+def classify(case: Case) -> GradeResult:
+    """The worst ESCC grade over the case's lesions and its class.
+
+    ``incomplete`` when there are no lesions (missing ``lesions``) or any lesion lacks ``escc``
+    (missing ``lesions[i].escc``).
+    """
+    if not case.lesions:
+        return GradeResult(id=ID, status=Status.INCOMPLETE, citation=CITATION,
+                           missing=("lesions",))
+    missing = tuple(f"lesions[{i}].escc" for i, les in enumerate(case.lesions) if les.escc is None)
+    if missing:
+        return GradeResult(id=ID, status=Status.INCOMPLETE, citation=CITATION, missing=missing)
+    index, worst = max(
+        ((i, les.escc) for i, les in enumerate(case.lesions) if les.escc is not None),
+        key=lambda pair: _ORDER[pair[1]],
+    )
+    return GradeResult(id=ID, status=Status.COMPLETE, citation=CITATION, grade=worst,
+                       escc_class=_CLASS[worst], lesion_index=index)

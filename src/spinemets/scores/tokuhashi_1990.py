@@ -1,0 +1,100 @@
+"""Original Tokuhashi score (Tokuhashi et al., Spine 1990;15(11):1110-3).
+
+Six items of 0-2 points: general condition (KPS), extraspinal bone metastasis foci, vertebral
+metastases, metastases to major internal organs, primary site and spinal cord palsy (Frankel);
+total 0-12, higher is better. Kept separate from the 2005 revision (:mod:`.tokuhashi_2005`).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final, cast
+
+from .._table import BandRow, Item, Row, Span
+from ..citations import TOKUHASHI_1990, Evidence
+from ..model import Case
+from ..results import ScoreResult
+from ..vocab import Frankel, Histology, VisceralMetastases
+from ._tokuhashi import evaluate
+
+__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+
+ID: Final = "tokuhashi_1990"
+CITATION: Final = TOKUHASHI_1990
+RANGE: Final = (0, 12)
+HIGHER_IS_BETTER: Final = True
+
+_S = TOKUHASHI_1990.at("scoring table, as reproduced (medicalalgorithms.com)", Evidence.SECONDARY)
+
+H = Histology
+
+
+class Band(enum.Enum):
+    """Prognosis bands of the original score."""
+
+    POOR = "poor"
+    INTERMEDIATE = "intermediate"
+    GOOD = "good"
+
+
+KPS: Final = Item(key="general_condition", label="General condition (KPS %)", rows=(
+    Row(when=Span(10, 40), points=0, wording="Poor (KPS 10-40%)", source=_S),
+    Row(when=Span(50, 70), points=1, wording="Moderate (KPS 50-70%)", source=_S),
+    Row(when=Span(80, 100), points=2, wording="Good (KPS 80-100%)", source=_S),
+))
+EXTRASPINAL: Final = Item(key="extraspinal_bone_metastases",
+                          label="No. of extraspinal bone metastasis foci", rows=(
+    Row(when=Span(3, None), points=0, wording=">=3", source=_S),
+    Row(when=Span(1, 2), points=1, wording="1-2", source=_S),
+    Row(when=Span(0, 0), points=2, wording="0", source=_S),
+))
+VERTEBRAL: Final = Item(key="vertebral_metastases",
+                        label="No. of metastases in the vertebral body", rows=(
+    Row(when=Span(3, None), points=0, wording=">=3", source=_S),
+    Row(when=Span(2, 2), points=1, wording="2", source=_S),
+    Row(when=Span(1, 1), points=2, wording="1", source=_S),
+))
+VISCERAL: Final = Item(key="visceral_metastases",
+                       label="Metastases to the major internal organs", rows=(
+    Row(when=(VisceralMetastases.TREATABLE, VisceralMetastases.UNTREATABLE), points=0,
+        wording="Unremovable", source=_S),
+    Row(when=(VisceralMetastases.RESECTABLE,), points=1, wording="Removable", source=_S),
+    Row(when=(VisceralMetastases.NONE,), points=2, wording="No metastases", source=_S),
+))
+PRIMARY: Final = Item(key="primary_site", label="Primary site of the cancer", rows=(
+    Row(when=(H.LUNG, H.LUNG_NSCLC, H.LUNG_SCLC, H.STOMACH), points=0,
+        wording="Lung, stomach", source=_S),
+    Row(when=(H.KIDNEY, H.LIVER, H.UTERUS, H.UNKNOWN, H.CARCINOID, H.COLON, H.ESOPHAGUS,
+              H.PANCREAS, H.BLADDER, H.GALLBLADDER, H.OSTEOSARCOMA, H.SARCOMA, H.MELANOMA,
+              H.LYMPHOMA, H.MYELOMA, H.SEMINOMA, H.GERM_CELL, H.OVARY, H.HEAD_NECK, H.OTHER),
+        points=1, wording="Kidney, liver, uterus, others, unidentified", source=_S),
+    Row(when=(H.THYROID, H.PROSTATE, H.BREAST, H.RECTUM), points=2,
+        wording="Thyroid, prostate, breast, rectum", source=_S),
+))
+PALSY: Final = Item(key="palsy", label="Spinal cord palsy", rows=(
+    Row(when=(Frankel.A, Frankel.B), points=0, wording="Complete (Frankel A, B)", source=_S),
+    Row(when=(Frankel.C, Frankel.D), points=1, wording="Incomplete (Frankel C, D)", source=_S),
+    Row(when=(Frankel.E,), points=2, wording="None (Frankel E)", source=_S),
+))
+ITEMS: Final = (KPS, EXTRASPINAL, VERTEBRAL, VISCERAL, PRIMARY, PALSY)
+
+BANDS: Final = (
+    BandRow(code=Band.POOR, lo=0, hi=5, source=_S,
+            meaning="Expected survival <= 3 months (some up to 6); palliative or conservative"),
+    BandRow(code=Band.INTERMEDIATE, lo=6, hi=8, source=_S,
+            meaning="Variable, mostly < 6-12 months; individual decision"),
+    BandRow(code=Band.GOOD, lo=9, hi=12, source=_S,
+            meaning="Expected survival >= 12 months; excisional surgery"),
+)
+
+
+def score(case: Case) -> ScoreResult[Band]:
+    """Score *case* with the original Tokuhashi score (Tokuhashi 1990).
+
+    KPS may come from ECOG only through a named conversion (interchange §4.4). Flags:
+    ``colon_scored_as_other``, ``outside_derivation_population``, ``kps_from_ecog:<name>``,
+    ``kps_from_ecog_ambiguous``. Missing inputs give an ``incomplete`` result naming all of them.
+    """
+    result = evaluate(case, id=ID, citation=CITATION, items=ITEMS,
+                      bands=cast("tuple[BandRow[enum.Enum], ...]", BANDS))
+    return cast("ScoreResult[Band]", result)

@@ -1,0 +1,186 @@
+"""Tomita score (Tomita et al., Spine 2001;26(3):298-306).
+
+Three items: growth of the primary tumour (slow 1, moderate 2, rapid 4), visceral metastases
+(none 0, treatable 2, untreatable 4) and bone metastases (solitary or isolated 1, multiple 2);
+total 2-10, higher is worse. Each band carries Tomita's treatment goal and surgical strategy.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+from .._table import BandRow, DefaultRow, Item, Row, default_index
+from ..citations import SPINEMETS, TOMITA_2001, Evidence
+from ..model import Case
+from ..results import ItemScore, ScoreResult
+from ..vocab import Histology, TomitaGrowth, VisceralMetastases
+from ._common import histology_flags, item_score, summed
+
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "GROWTH_DEFAULTS",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "ITEMS",
+    "RANGE",
+    "STRATEGY",
+    "Band",
+    "BoneMetastases",
+    "growth_of",
+    "score",
+]
+
+ID: Final = "tomita"
+CITATION: Final = TOMITA_2001
+RANGE: Final = (2, 10)
+HIGHER_IS_BETTER: Final = False
+
+_T = TOMITA_2001.at(
+    "scoring system, as reproduced (clinical reference §2.1)", Evidence.SECONDARY
+)
+_B = TOMITA_2001.at(
+    "treatment goals and strategies, as reproduced (clinical reference §2.2)", Evidence.SECONDARY
+)
+
+
+class BoneMetastases(enum.Enum):
+    """Tomita's bone item, derived from the counts or ``bone_metastases_isolated`` (§3)."""
+
+    SOLITARY_OR_ISOLATED = "solitary_or_isolated"
+    MULTIPLE = "multiple"
+
+
+class Band(enum.Enum):
+    """Tomita's treatment goal bands."""
+
+    LONG_TERM_LOCAL_CONTROL = "long_term_local_control"
+    MIDDLE_TERM_LOCAL_CONTROL = "middle_term_local_control"
+    SHORT_TERM_PALLIATION = "short_term_palliation"
+    TERMINAL_CARE = "terminal_care"
+
+
+GROWTH: Final = Item(
+    key="growth",
+    label="Primary tumour",
+    rows=(
+        Row(when=(TomitaGrowth.SLOW,), points=1, wording="Slow growth (breast, thyroid, etc.)",
+            source=_T),
+        Row(when=(TomitaGrowth.MODERATE,), points=2,
+            wording="Moderate growth (kidney, uterus, etc.)", source=_T),
+        Row(when=(TomitaGrowth.RAPID,), points=4, wording="Rapid growth (lung, stomach, etc.)",
+            source=_T),
+    ),
+)
+VISCERAL: Final = Item(
+    key="visceral",
+    label="Visceral metastases",
+    rows=(
+        Row(when=(VisceralMetastases.NONE,), points=0, wording="No visceral metastases",
+            source=_T),
+        Row(when=(VisceralMetastases.RESECTABLE, VisceralMetastases.TREATABLE), points=2,
+            wording="Treatable", source=_T),
+        Row(when=(VisceralMetastases.UNTREATABLE,), points=4, wording="Untreatable", source=_T),
+    ),
+)
+BONE: Final = Item(
+    key="bone",
+    label="Bone metastases (including spinal)",
+    rows=(
+        Row(when=(BoneMetastases.SOLITARY_OR_ISOLATED,), points=1,
+            wording="Solitary or isolated", source=_T),
+        Row(when=(BoneMetastases.MULTIPLE,), points=2, wording="Multiple", source=_T),
+    ),
+)
+ITEMS: Final = (GROWTH, VISCERAL, BONE)
+
+#: Default growth class per histology (interchange §2; ambiguity A1). Any histology not listed
+#: has no default: Tomita is then incomplete, missing ``tomita_growth``.
+GROWTH_DEFAULTS: Final = (
+    DefaultRow(when=(Histology.BREAST, Histology.THYROID), value=TomitaGrowth.SLOW, source=_T),
+    DefaultRow(when=(Histology.PROSTATE,), value=TomitaGrowth.SLOW,
+               source=SPINEMETS.at("§2, following common reproductions", Evidence.SECONDARY)),
+    DefaultRow(when=(Histology.KIDNEY, Histology.UTERUS), value=TomitaGrowth.MODERATE,
+               source=_T),
+    DefaultRow(when=(Histology.LUNG, Histology.LUNG_NSCLC, Histology.LUNG_SCLC,
+                     Histology.STOMACH), value=TomitaGrowth.RAPID, source=_T),
+    DefaultRow(when=(Histology.UNKNOWN,), value=TomitaGrowth.RAPID,
+               source=SPINEMETS.at("§2, 'rapid growth or unknown primary' (calculator)",
+                                   Evidence.SECONDARY)),
+)
+_GROWTH_DEFAULT: Final = default_index(GROWTH_DEFAULTS)
+
+BANDS: Final = (
+    BandRow(code=Band.LONG_TERM_LOCAL_CONTROL, lo=2, hi=3, source=_B,
+            meaning="Long-term local control: wide or marginal excision (e.g. total en bloc "
+                    "spondylectomy)"),
+    BandRow(code=Band.MIDDLE_TERM_LOCAL_CONTROL, lo=4, hi=5, source=_B,
+            meaning="Middle-term local control: marginal or intralesional excision"),
+    BandRow(code=Band.SHORT_TERM_PALLIATION, lo=6, hi=7, source=_B,
+            meaning="Short-term palliation: palliative surgery (decompression +/- "
+                    "stabilization)"),
+    BandRow(code=Band.TERMINAL_CARE, lo=8, hi=10, source=_B,
+            meaning="Terminal care: non-operative supportive care"),
+)
+
+#: The surgical strategy code of each band (interchange §3.1).
+STRATEGY: Final = {
+    Band.LONG_TERM_LOCAL_CONTROL: "wide_or_marginal_excision",
+    Band.MIDDLE_TERM_LOCAL_CONTROL: "marginal_or_intralesional_excision",
+    Band.SHORT_TERM_PALLIATION: "palliative_surgery",
+    Band.TERMINAL_CARE: "supportive_care",
+}
+
+
+def growth_of(case: Case) -> TomitaGrowth | None:
+    """The growth class: explicit ``tomita_growth``, else the histology default, else None."""
+    tumour = case.tumour
+    if tumour.tomita_growth is not None:
+        return tumour.tomita_growth
+    row = _GROWTH_DEFAULT.get(tumour.histology) if tumour.histology is not None else None
+    return row.value if row is not None else None
+
+
+def score(case: Case) -> ScoreResult[Band]:
+    """Score *case* with the Tomita score (Tomita 2001).
+
+    Returns a complete result with items, band and ``strategy``, or an ``incomplete`` result
+    naming every missing field (``tomita_growth`` [and ``histology``], ``visceral_metastases``,
+    ``extraspinal_bone_metastases``, ``vertebral_metastases``). Nothing is raised.
+    """
+    tumour = case.tumour
+    missing: list[str] = []
+    flags: list[str] = []
+    histology_flags(case, flags)
+    items: list[ItemScore | None] = [None, None, None]
+    growth = growth_of(case)
+    if growth is None:
+        missing.append("tomita_growth")
+        if tumour.histology is None:
+            missing.append("histology")
+    else:
+        items[0] = item_score(GROWTH, growth)
+    if tumour.visceral_metastases is None:
+        missing.append("visceral_metastases")
+    else:
+        items[1] = item_score(VISCERAL, tumour.visceral_metastases)
+    if tumour.bone_metastases_isolated:
+        items[2] = item_score(BONE, BoneMetastases.SOLITARY_OR_ISOLATED)
+    elif tumour.extraspinal_bone_metastases is None or tumour.vertebral_metastases is None:
+        if tumour.extraspinal_bone_metastases is None:
+            missing.append("extraspinal_bone_metastases")
+        if tumour.vertebral_metastases is None:
+            missing.append("vertebral_metastases")
+    else:
+        solitary = tumour.extraspinal_bone_metastases + tumour.vertebral_metastases == 1
+        items[2] = item_score(
+            BONE, BoneMetastases.SOLITARY_OR_ISOLATED if solitary else BoneMetastases.MULTIPLE
+        )
+    result = summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
+                    items=items, missing=missing, flags=flags)
+    if result.band is None:
+        return result
+    from attrs import evolve
+
+    return evolve(result, strategy=STRATEGY[result.band.code])

@@ -1,0 +1,9 @@
+"""Hypothesis profiles: ``HYPOTHESIS_PROFILE=ci`` (CI) runs more examples than ``dev``."""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
