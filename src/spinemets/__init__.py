@@ -1,7 +1,9 @@
 """spinemets: published decision scores for spinal metastases and a NOMS-style recommender.
 
 Implements Tomita (2001), Tokuhashi (1990 and revised 2005), SINS (Fisher 2010) and the Bilsky
-ESCC scale (2010), and recommends radiation and stabilization by the NOMS framework. For research
+ESCC scale (2010), the further prognostic scores Bauer (1995), modified Bauer (2008), NESMS,
+new Katagiri (2014), van der Linden (2005), Rades (2008) and OSRI (2013; unverified tables are
+flagged), and recommends radiation and stabilization by the NOMS framework. For research
 and decision support; **not a medical device**.
 """
 
@@ -13,11 +15,24 @@ from .assessment import Assessment, assess, assess_dict
 from .citations import Citation, Evidence, Source
 from .exceptions import InvalidInputError, SpinemetsError
 from .interchange import INTERCHANGE_VERSION, loads_case
-from .model import Case, Lesion, Neurology, Systemic, Tumour
+from .model import Case, Laboratory, Lesion, Neurology, Systemic, Tumour
 from .policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
 from .recommend import Radiation, Recommendation, Stabilization, recommend
 from .results import EsccClass, GradeResult, ItemScore, LesionScore, ScoreResult, Status
-from .scores import escc, sins, tokuhashi_1990, tokuhashi_2005, tomita
+from .scores import (
+    bauer_1995,
+    bauer_modified,
+    escc,
+    katagiri_2014,
+    nesms,
+    osri,
+    rades_2008,
+    sins,
+    tokuhashi_1990,
+    tokuhashi_2005,
+    tomita,
+    van_der_linden,
+)
 from .vocab import (
     Alignment,
     BoneLesion,
@@ -26,6 +41,8 @@ from .vocab import (
     EsccGrade,
     Frankel,
     Histology,
+    KatagiriGroup,
+    KatagiriVisceral,
     Pain,
     Posterolateral,
     Radiosensitivity,
@@ -53,6 +70,9 @@ __all__ = [
     "Histology",
     "InvalidInputError",
     "ItemScore",
+    "KatagiriGroup",
+    "KatagiriVisceral",
+    "Laboratory",
     "Lesion",
     "LesionScore",
     "Neurology",
@@ -74,13 +94,21 @@ __all__ = [
     "VisceralMetastases",
     "assess",
     "assess_dict",
+    "bauer_1995",
+    "bauer_modified",
     "escc",
+    "katagiri_2014",
     "loads_case",
+    "nesms",
+    "osri",
+    "rades_2008",
     "recommend",
+    "score_frame",
     "sins",
     "tokuhashi_1990",
     "tokuhashi_2005",
     "tomita",
+    "van_der_linden",
 ]
 
 
@@ -89,6 +117,10 @@ def __dir__() -> list[str]:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "score_frame":  # imported on first use: engines load only when a frame is scored
+        from .frame import score_frame
+
+        return score_frame
     if name == "__version__":
         from importlib.metadata import version
 

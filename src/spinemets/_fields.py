@@ -8,6 +8,7 @@ written once (interchange.md §1, §1.1).
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from typing import Any, Final, Literal
 
@@ -21,6 +22,8 @@ from .vocab import (
     EsccGrade,
     Frankel,
     Histology,
+    KatagiriGroup,
+    KatagiriVisceral,
     Pain,
     Posterolateral,
     Radiosensitivity,
@@ -30,7 +33,7 @@ from .vocab import (
 )
 
 Kind = Literal["code", "int", "number", "bool"]
-Group = Literal["tumour", "neurology", "systemic", "lesion"]
+Group = Literal["tumour", "neurology", "systemic", "laboratory", "lesion"]
 
 _MISSING: Final = object()
 
@@ -203,6 +206,94 @@ CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         kind="bool",
         description="NOMS S: the patient can tolerate open surgery (a clinician's judgement).",
     ),
+    # Fields for the further instruments (interchange §1.2; additive to version 1).
+    FieldSpec(
+        name="pathologic_fracture",
+        group="tumour",
+        kind="bool",
+        description="Pathologic fracture (Bauer 1995).",
+    ),
+    FieldSpec(
+        name="ambulatory",
+        group="neurology",
+        kind="bool",
+        description="Walks independently, aids allowed (NESMS, Rades).",
+    ),
+    FieldSpec(
+        name="albumin_g_dl",
+        group="laboratory",
+        kind="number",
+        exclusive_minimum=0,
+        description="Serum albumin in g/dL (35 g/L = 3.5 g/dL; NESMS, Katagiri).",
+    ),
+    FieldSpec(
+        name="crp_mg_dl",
+        group="laboratory",
+        kind="number",
+        minimum=0,
+        description="C-reactive protein in mg/dL (4 mg/L = 0.4 mg/dL; Katagiri).",
+    ),
+    FieldSpec(
+        name="ldh_u_l",
+        group="laboratory",
+        kind="number",
+        minimum=0,
+        description="Lactate dehydrogenase in U/L (IU/L; Katagiri).",
+    ),
+    FieldSpec(
+        name="platelets_10e9_l",
+        group="laboratory",
+        kind="number",
+        minimum=0,
+        description="Platelets in 10^9/L (100 = 100,000/uL; Katagiri).",
+    ),
+    FieldSpec(
+        name="calcium_mg_dl",
+        group="laboratory",
+        kind="number",
+        minimum=0,
+        description="Serum calcium in mg/dL, corrected calcium where available (Katagiri).",
+    ),
+    FieldSpec(
+        name="bilirubin_mg_dl",
+        group="laboratory",
+        kind="number",
+        minimum=0,
+        description="Total bilirubin in mg/dL (Katagiri).",
+    ),
+    FieldSpec(
+        name="previous_chemotherapy",
+        group="tumour",
+        kind="bool",
+        description="Previous cytotoxic chemotherapy (Katagiri).",
+    ),
+    _code(
+        "katagiri_group",
+        "tumour",
+        KatagiriGroup,
+        "Katagiri primary-lesion group; overrides the default from histology.",
+    ),
+    _code(
+        "katagiri_visceral",
+        "tumour",
+        KatagiriVisceral,
+        "Katagiri visceral item: nodular visceral or cerebral; pleural, peritoneal or "
+        "leptomeningeal dissemination.",
+    ),
+    FieldSpec(
+        name="months_diagnosis_to_mscc",
+        group="tumour",
+        kind="number",
+        minimum=0,
+        description="Months from tumour diagnosis to spinal cord compression (Rades).",
+    ),
+    FieldSpec(
+        name="motor_deficit_days",
+        group="neurology",
+        kind="int",
+        minimum=0,
+        description="Days of developing motor deficit before radiotherapy; 0 = none (Rades).",
+    ),
 )
 
 LESION_FIELDS: Final[tuple[FieldSpec, ...]] = (
@@ -219,6 +310,7 @@ CASE_FIELD_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in CASE_FIELD
 LESION_FIELD_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in LESION_FIELDS}
 
 
+@functools.cache
 def group_fields(group: Group) -> tuple[FieldSpec, ...]:
     """The fields that live on one value type."""
     return tuple(f for f in (*CASE_FIELDS, *LESION_FIELDS) if f.group == group)

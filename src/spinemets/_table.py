@@ -60,6 +60,24 @@ def _index(rows: tuple[Row, ...]) -> dict[object, Row]:
 
 
 @frozen(kw_only=True)
+class ItemScore:
+    """One item's contribution: the input it read, its points and the table row that gave them."""
+
+    key: str
+    value: str  #: The input category as an interchange code or count, e.g. ``"lytic"``, ``"3"``.
+    points: int
+    row: Row
+
+    @property
+    def explanation(self) -> str:
+        """``growth: moderate -> 2 (Tomita 2001, ... [secondary])``."""
+        return f"{self.key}: {self.value} -> {self.points} ({self.row.source})"
+
+
+_CACHE_LIMIT = 1000  # integer inputs (counts, KPS) above this are scored but not cached
+
+
+@frozen(kw_only=True)
 class Item:
     """One item of a summed score: a name, the paper's label and its rows."""
 
@@ -67,9 +85,30 @@ class Item:
     label: str  #: The paper's wording of the item.
     rows: tuple[Row, ...]
     _by_member: dict[object, Row] = field(init=False, eq=False, repr=False)
+    _scores: dict[object, ItemScore] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_by_member", _index(self.rows))
+        by_member = _index(self.rows)
+        object.__setattr__(self, "_by_member", by_member)
+        object.__setattr__(
+            self,
+            "_scores",
+            {
+                m: ItemScore(key=self.key, value=m._value_, points=r.points, row=r)  # type: ignore[attr-defined]
+                for m, r in by_member.items()
+            },
+        )
+
+    def score(self, value: object) -> ItemScore:
+        """The (cached, immutable) :class:`ItemScore` of *value* under this item."""
+        cached = self._scores.get(value)
+        if cached is not None:
+            return cached
+        row = self.row_for(value)
+        result = ItemScore(key=self.key, value=str(value), points=row.points, row=row)
+        if isinstance(value, int) and 0 <= value <= _CACHE_LIMIT:
+            self._scores[value] = result
+        return result
 
     def row_for(self, value: object) -> Row:
         """The row scoring *value* (an enum member or an integer)."""

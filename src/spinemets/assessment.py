@@ -13,7 +13,23 @@ from .model import Case
 from .policy import DEFAULT_POLICY, Policy
 from .recommend.noms import Recommendation, recommend
 from .results import GradeResult, ScoreResult
-from .scores import escc, sins, tokuhashi_1990, tokuhashi_2005, tomita
+from .scores import (
+    bauer_1995,
+    bauer_modified,
+    escc,
+    katagiri_2014,
+    nesms,
+    osri,
+    rades_2008,
+    sins,
+    tokuhashi_1990,
+    tokuhashi_2005,
+    tomita,
+    van_der_linden,
+)
+
+#: The further instruments (interchange §3.1), in result order between SINS and ESCC.
+_FURTHER = (bauer_1995, bauer_modified, nesms, katagiri_2014, van_der_linden, rades_2008, osri)
 
 __all__ = ["Assessment", "assess", "assess_dict"]
 
@@ -45,6 +61,24 @@ class Assessment:
             "recommendation": self.recommendation.to_dict(),
         }
 
+    def to_fhir(self, *, patient_reference: str | None = None, effective: str | None = None,
+                include_incomplete: bool = False) -> list[dict[str, Any]]:
+        """FHIR R4 Observations as JSON-ready dicts (see :func:`spinemets.fhir.to_fhir`)."""
+        from .fhir import to_fhir
+
+        return to_fhir(self, patient_reference=patient_reference, effective=effective,
+                       include_incomplete=include_incomplete)
+
+    def __str__(self) -> str:
+        from .report import render
+
+        return render(self)
+
+    def _repr_html_(self) -> str:
+        from .display import assessment_html
+
+        return assessment_html(self)
+
 
 def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
     """Run every implemented score and the NOMS recommender on *case*."""
@@ -52,10 +86,12 @@ def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
     k90 = tokuhashi_1990.score(case)
     k05 = tokuhashi_2005.score(case, policy)
     s = sins.score(case)
+    further = tuple(module.score(case) for module in _FURTHER)
     e = escc.classify(case)
     rec = recommend(case, policy, escc_result=e, sins_result=s, tomita_result=t,
                     tokuhashi_2005_result=k05)
-    return Assessment(case=case, scores=(t, k90, k05, s, e), recommendation=rec, policy=policy)
+    return Assessment(case=case, scores=(t, k90, k05, s, *further, e), recommendation=rec,
+                      policy=policy)
 
 
 def assess_dict(data: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:

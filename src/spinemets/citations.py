@@ -14,20 +14,30 @@ from attrs import field, frozen
 
 __all__ = [
     "ALL_CITATIONS",
+    "BALAIN_2013",
+    "BAUER_1995",
     "BILSKY_2006",
     "BILSKY_2009",
     "BILSKY_2010",
     "FISHER_2010",
     "FRANKEL_1969",
+    "GHORI_2015",
     "KARNOFSKY_1949",
+    "KATAGIRI_2014",
     "LAUFER_2013",
+    "LEITHNER_2008",
     "MA_2010",
     "OKEN_1982",
     "PRASAD_2018",
+    "RADES_2008",
+    "RADES_2010",
+    "SCHOENFELD_2016",
+    "SCHOENFELD_2021",
     "SPINEMETS",
     "TOKUHASHI_1990",
     "TOKUHASHI_2005",
     "TOMITA_2001",
+    "VAN_DER_LINDEN_2005",
     "ZHAO_2023",
     "Citation",
     "Evidence",
@@ -46,6 +56,10 @@ class Evidence(enum.Enum):
     UNVERIFIED = "unverified"
 
 
+#: Lower-case surname particles kept in :attr:`Citation.short` ("van der Linden 2005").
+_PARTICLES = frozenset({"van", "der", "den", "de", "von", "la", "le", "du", "da", "di"})
+
+
 @frozen(kw_only=True)
 class Citation:
     """A published paper (or, for :data:`SPINEMETS`, the library's own documented convention)."""
@@ -58,11 +72,16 @@ class Citation:
     volume: str = ""
     pages: str = ""
     doi: str | None = None
+    #: ``"Fisher 2010"``: first author's surname and year.
+    short: str = field(init=False, eq=False)
 
-    @property
-    def short(self) -> str:
-        """``"Fisher 2010"``: first author's surname and year."""
-        return f"{self.authors.split(' ', 1)[0]} {self.year}"
+    @short.default
+    def _short(self) -> str:
+        words = self.authors.split(" ")
+        n = 0
+        while n < len(words) - 1 and words[n] in _PARTICLES:
+            n += 1
+        return f"{' '.join(words[: n + 1])} {self.year}"
 
     def __str__(self) -> str:
         ref = f"{self.authors} {self.title}. {self.journal} {self.year}"
@@ -242,6 +261,128 @@ SPINEMETS = Citation(
     year=2026,
 )
 
+# --- Further instruments (clinical-beyond.md §1-§6) -------------------------------------------
+
+BAUER_1995 = Citation(
+    key="bauer1995",
+    authors="Bauer HCF, Wedin R.",
+    title=(
+        "Survival after surgery for spinal and extremity metastases. Prognostication in 241 "
+        "patients"
+    ),
+    journal="Acta Orthop Scand",
+    year=1995,
+    volume="66(2)",
+    pages="143-146",
+    doi="10.3109/17453679508995508",
+)
+LEITHNER_2008 = Citation(
+    key="leithner2008",
+    authors="Leithner A, Radl R, Gruber G, et al.",
+    title="Predictive value of seven preoperative prognostic scoring systems for spinal metastases",
+    journal="Eur Spine J",
+    year=2008,
+    volume="17(11)",
+    pages="1488-1495",
+    doi="10.1007/s00586-008-0763-1",
+)
+GHORI_2015 = Citation(
+    key="ghori2015",
+    authors="Ghori AK, Leonard DA, Schoenfeld AJ, et al.",
+    title="Modeling 1-year survival after surgery on the metastatic spine",
+    journal="Spine J",
+    year=2015,
+    volume="15(11)",
+    pages="2345-2350",
+)
+SCHOENFELD_2016 = Citation(
+    key="schoenfeld2016",
+    authors="Schoenfeld AJ, Le HV, Marjoua Y, et al.",
+    title=(
+        "Assessing the utility of a clinical prediction score regarding 30-day morbidity and "
+        "mortality following metastatic spinal surgery: the New England Spinal Metastasis Score "
+        "(NESMS)"
+    ),
+    journal="Spine J",
+    year=2016,
+    volume="16(4)",
+    pages="482-490",
+    doi="10.1016/j.spinee.2015.09.043",
+)
+SCHOENFELD_2021 = Citation(
+    key="schoenfeld2021",
+    authors="Schoenfeld AJ, Ferrone ML, Schwab JH, et al.",
+    title=(
+        "Prospective validation of a clinical prediction score for survival in patients with "
+        "spinal metastases: the New England Spinal Metastasis Score"
+    ),
+    journal="Spine J",
+    year=2021,
+    volume="21(1)",
+    pages="28-36",
+    doi="10.1016/j.spinee.2020.02.009",
+)
+BALAIN_2013 = Citation(
+    key="balain2013",
+    authors="Balain B, Jaiswal A, Trivedi JM, Eisenstein SM, Kuiper JH, Jaffray DC.",
+    title="The Oswestry Risk Index: an aid in the treatment of metastatic disease of the spine",
+    journal="Bone Joint J",
+    year=2013,
+    volume="95-B(2)",
+    pages="210-216",
+)
+VAN_DER_LINDEN_2005 = Citation(
+    key="vanderlinden2005",
+    authors=(
+        "van der Linden YM, Dijkstra SPDS, Vonk EJA, Marijnen CAM, Leer JWH; Dutch Bone "
+        "Metastasis Study Group."
+    ),
+    title=(
+        "Prediction of survival in patients with metastases in the spinal column: results based "
+        "on a randomized trial of radiotherapy"
+    ),
+    journal="Cancer",
+    year=2005,
+    volume="103(2)",
+    pages="320-328",
+    doi="10.1002/cncr.20756",
+)
+RADES_2008 = Citation(
+    key="rades2008",
+    authors="Rades D, Dunst J, Schild SE.",
+    title=(
+        "The first score predicting overall survival in patients with metastatic spinal cord "
+        "compression"
+    ),
+    journal="Cancer",
+    year=2008,
+    volume="112(1)",
+    pages="157-161",
+    doi="10.1002/cncr.23150",
+)
+RADES_2010 = Citation(
+    key="rades2010",
+    authors="Rades D, Douglas S, Veninga T, et al.",
+    title=(
+        "Validation and simplification of a score predicting survival in patients irradiated "
+        "for MSCC"
+    ),
+    journal="Cancer",
+    year=2010,
+    volume="116(15)",
+    pages="3670-3673",
+)
+KATAGIRI_2014 = Citation(
+    key="katagiri2014",
+    authors="Katagiri H, Okada R, Takagi T, et al.",
+    title="New prognostic factors and scoring system for patients with skeletal metastasis",
+    journal="Cancer Med",
+    year=2014,
+    volume="3(5)",
+    pages="1359-1367",
+    doi="10.1002/cam4.292",
+)
+
 ALL_CITATIONS: tuple[Citation, ...] = (
     TOMITA_2001,
     TOKUHASHI_1990,
@@ -258,4 +399,14 @@ ALL_CITATIONS: tuple[Citation, ...] = (
     PRASAD_2018,
     ZHAO_2023,
     SPINEMETS,
+    BAUER_1995,
+    LEITHNER_2008,
+    GHORI_2015,
+    SCHOENFELD_2016,
+    SCHOENFELD_2021,
+    BALAIN_2013,
+    VAN_DER_LINDEN_2005,
+    RADES_2008,
+    RADES_2010,
+    KATAGIRI_2014,
 )

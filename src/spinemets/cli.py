@@ -8,6 +8,7 @@ status 0 when every line was valid, 1 otherwise, 2 when FILE cannot be read.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -22,6 +23,7 @@ examples:
   cat cases.jsonl | spinemets assess -    the same, from standard input
   spinemets assess --pretty case.json     one case, indented
   spinemets assess --kps-from-ecog ma_2010 cohort.jsonl -o results.jsonl
+  spinemets schema case                   JSON Schema (draft 2020-12) of a case
 """
 
 
@@ -52,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
              "(common, ma_2010, prasad_2018; interchange §4.4)",
     )
     sub.add_parser("demo", help="print a report of the built-in example case")
+    schema = sub.add_parser("schema", help="print the JSON Schema of a case or of a result")
+    schema.add_argument("name", choices=("case", "result"), help="which schema")
     return parser
 
 
@@ -75,7 +79,8 @@ def _assess(args: argparse.Namespace) -> int:
         print(f"spinemets: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
-        out: IO[str] = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+        # JSON Lines are UTF-8 whatever the console's encoding (interchange §7).
+        out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
     except OSError as exc:
         print(f"spinemets: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -104,13 +109,13 @@ def _assess(args: argparse.Namespace) -> int:
                     result = error_dict(error)
                     result["line"] = number
                     status = 1
-            out.write(json.dumps(result, indent=indent, ensure_ascii=False) + "\n")
+            out.write(json.dumps(result, indent=indent, ensure_ascii=False).encode() + b"\n")
             count += 1
             if progress and count % 10_000 == 0:
                 print(f"\rspinemets: {count:,} cases", end="", file=sys.stderr, flush=True)
     if progress and count >= 10_000:
         print(f"\rspinemets: {count:,} cases", file=sys.stderr)
-    if out is not sys.stdout:
+    if out is not sys.stdout.buffer:
         out.close()
     else:
         out.flush()
@@ -128,7 +133,10 @@ def _demo() -> int:
     from .interchange import parse_case
     from .report import EXAMPLE_CASE, render
 
-    sys.stdout.write(render(assess(parse_case(EXAMPLE_CASE))))
+    text = render(assess(parse_case(EXAMPLE_CASE)))
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="replace")  # a console that cannot show every character
+    sys.stdout.write(text)
     return 0
 
 
@@ -146,6 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _assess(args)
         if args.command == "demo":
             return _demo()
+        if args.command == "schema":
+            from .schema import shipped
+
+            sys.stdout.write(shipped(args.name))
+            return 0
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:

@@ -18,7 +18,14 @@ class SpinemetsError(Exception):
 
 def echo(value: object) -> str:
     """Return a short ``repr`` of *value* for an error message (cut to about 100 characters)."""
-    text = repr(value)
+    if type(value) is int and value.bit_length() > 300:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    if isinstance(value, (str, bytes)) and len(value) > _ECHO_LIMIT:
+        value = value[:_ECHO_LIMIT]
+    try:
+        text = repr(value)
+    except Exception:  # a value whose repr fails is still reported, by type
+        text = f"a {type(value).__name__}"
     if len(text) > _ECHO_LIMIT:
         text = text[: _ECHO_LIMIT - 1] + "…"
     return text

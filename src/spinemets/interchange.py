@@ -7,19 +7,26 @@ Parsing collects every problem of one case before raising, names each by its fie
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any, Final
 
 from ._fields import _MISSING, CASE_FIELD_BY_NAME, CASE_FIELDS, LESION_FIELD_BY_NAME, LESION_FIELDS
 from .exceptions import InvalidInputError, Problem, echo
-from .model import Case, Lesion, Neurology, Systemic, Tumour
+from .model import Case, Laboratory, Lesion, Neurology, Systemic, Tumour
 
 __all__ = ["INTERCHANGE_VERSION", "case_to_dict", "error_dict", "loads_case", "parse_case"]
 
 #: The interchange version this library reads and writes.
 INTERCHANGE_VERSION: Final = 1
 
-_GROUPS: Final = {"tumour": Tumour, "neurology": Neurology, "systemic": Systemic}
+#: The value type each field group lives on (``Case`` has one attribute per group).
+_GROUPS: Final[dict[str, type[Any]]] = {
+    "tumour": Tumour,
+    "neurology": Neurology,
+    "systemic": Systemic,
+    "laboratory": Laboratory,
+}
 _CASE_KEYS: Final = frozenset(CASE_FIELD_BY_NAME) | {"lesions", "interchange"}
 
 
@@ -39,7 +46,7 @@ def parse_case(data: Any) -> Case:
             (), f"invalid input: a case must be a JSON object, got {_type_name(data)}"
         )
     problems: list[Problem] = []
-    groups: dict[str, dict[str, Any]] = {"tumour": {}, "neurology": {}, "systemic": {}}
+    groups: dict[str, dict[str, Any]] = {group: {} for group in _GROUPS}
     lesions: list[Lesion] = []
     for key, raw in data.items():
         if raw is None and key in _CASE_KEYS:
@@ -63,12 +70,8 @@ def parse_case(data: Any) -> Case:
     problems.extend(Problem(k, "appears more than once in the object") for k in dups)
     if problems:
         raise InvalidInputError(problems)
-    return Case(
-        tumour=Tumour(**groups["tumour"]),
-        neurology=Neurology(**groups["neurology"]),
-        systemic=Systemic(**groups["systemic"]),
-        lesions=tuple(lesions),
-    )
+    parts = {group: cls(**groups[group]) for group, cls in _GROUPS.items()}
+    return Case(**parts, lesions=tuple(lesions))
 
 
 def _parse_lesions(raw: Any, problems: list[Problem]) -> list[Lesion]:
@@ -150,13 +153,29 @@ class _Object(dict[str, Any]):
 _DECODER: Final = json.JSONDecoder(object_pairs_hook=_Object)
 
 
+def _big_int(digits: str) -> int | float:
+    """An integer token too long for ``int()`` (Python's digit limit) overflows to ±Infinity."""
+    try:
+        return int(digits)
+    except ValueError:
+        return -math.inf if digits.startswith("-") else math.inf
+
+
+_BIG_INT_DECODER: Final = json.JSONDecoder(object_pairs_hook=_Object, parse_int=_big_int)
+
+
 def loads_json(text: str) -> Any:
     """Decode one JSON text; objects remember duplicate keys; NaN/Infinity become floats.
 
     Raises:
         ValueError: when *text* is not JSON.
     """
-    return _DECODER.decode(text)
+    try:
+        return _DECODER.decode(text)
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        return _BIG_INT_DECODER.decode(text)
 
 
 def loads_case(text: str) -> Case:

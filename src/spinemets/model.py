@@ -23,6 +23,8 @@ from .vocab import (
     EsccGrade,
     Frankel,
     Histology,
+    KatagiriGroup,
+    KatagiriVisceral,
     Pain,
     Posterolateral,
     Radiosensitivity,
@@ -34,7 +36,7 @@ from .vocab import (
 if TYPE_CHECKING:
     from ._fields import Group
 
-__all__ = ["Case", "Lesion", "Neurology", "Systemic", "Tumour"]
+__all__ = ["Case", "Laboratory", "Lesion", "Neurology", "Systemic", "Tumour"]
 
 
 def _validate(obj: object, group: Group, prefix: str = "") -> None:
@@ -61,6 +63,11 @@ class Tumour:
     extraspinal_bone_metastases: int | None = None  #: Bone foci outside the spine (>= 0).
     vertebral_metastases: int | None = None  #: Vertebrae with metastases (>= 1).
     bone_metastases_isolated: bool = False  #: Tomita's "isolated" (scored like solitary).
+    pathologic_fracture: bool | None = None  #: Bauer 1995.
+    previous_chemotherapy: bool | None = None  #: Previous cytotoxic chemotherapy (Katagiri).
+    katagiri_group: KatagiriGroup | None = None  #: Explicit Katagiri group; overrides histology.
+    katagiri_visceral: KatagiriVisceral | None = None  #: Katagiri visceral item.
+    months_diagnosis_to_mscc: float | None = None  #: Tumour diagnosis to MSCC (Rades), >= 0.
 
     def __attrs_post_init__(self) -> None:
         _validate(self, "tumour")
@@ -76,6 +83,8 @@ class Neurology:
     frankel: Frankel | None = None
     myelopathy: bool | None = None
     radiculopathy: bool | None = None
+    ambulatory: bool | None = None  #: Walks independently, aids allowed (NESMS, Rades).
+    motor_deficit_days: int | None = None  #: Days developing motor deficit; 0 = none (Rades).
 
     def __attrs_post_init__(self) -> None:
         _validate(self, "neurology")
@@ -95,6 +104,24 @@ class Systemic:
 
     def __attrs_post_init__(self) -> None:
         _validate(self, "systemic")
+
+
+@frozen(kw_only=True)
+class Laboratory:
+    """Laboratory values for the further instruments (interchange §1.2; units in the names).
+
+    .. versionadded:: 0.1.0
+    """
+
+    albumin_g_dl: float | None = None  #: Serum albumin, g/dL (> 0).
+    crp_mg_dl: float | None = None  #: C-reactive protein, mg/dL.
+    ldh_u_l: float | None = None  #: Lactate dehydrogenase, U/L.
+    platelets_10e9_l: float | None = None  #: Platelets, 10^9/L (100 = 100,000/uL).
+    calcium_mg_dl: float | None = None  #: Serum calcium, mg/dL (corrected where available).
+    bilirubin_mg_dl: float | None = None  #: Total bilirubin, mg/dL.
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self, "laboratory")
 
 
 @frozen(kw_only=True)
@@ -132,6 +159,7 @@ class Case:
     tumour: Tumour = field(factory=Tumour)
     neurology: Neurology = field(factory=Neurology)
     systemic: Systemic = field(factory=Systemic)
+    laboratory: Laboratory = field(factory=Laboratory)
     lesions: tuple[Lesion, ...] = field(default=(), converter=_lesions)
 
     def __attrs_post_init__(self) -> None:
@@ -141,6 +169,7 @@ class Case:
                 ("tumour", Tumour, self.tumour),
                 ("neurology", Neurology, self.neurology),
                 ("systemic", Systemic, self.systemic),
+                ("laboratory", Laboratory, self.laboratory),
             )
             if not isinstance(value, kind)
         ]

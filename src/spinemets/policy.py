@@ -6,15 +6,16 @@ policy that produced it.
 
 from __future__ import annotations
 
-import enum
 from typing import Final
 
 from attrs import frozen
 
+from .vocab import Code
+
 __all__ = ["DEFAULT_POLICY", "EsccIntermediateAs", "Policy"]
 
 
-class EsccIntermediateAs(enum.Enum):
+class EsccIntermediateAs(Code):
     """How the recommender treats ESCC 1c (clinical reference ambiguity A9)."""
 
     #: Its own class (default): radioresistant -> SRS with ``escc_1c_cord_constraint``.

@@ -9,7 +9,9 @@ from .results import GradeResult, ScoreResult, Status
 
 __all__ = ["EXAMPLE_CASE", "render"]
 
-#: The built-in example case (interchange §1's example).
+#: The built-in example case: interchange §1's example, plus the §1.2 inputs of the further
+#: instruments (fictional values that leave the seed scores unchanged; no motor deficit, so
+#: Rades 2008 is not applicable).
 EXAMPLE_CASE: dict[str, Any] = {
     "histology": "kidney",
     "kps": 80,
@@ -19,6 +21,19 @@ EXAMPLE_CASE: dict[str, Any] = {
     "frankel": "E",
     "myelopathy": False,
     "fit_for_surgery": True,
+    "ecog": 1,
+    "pathologic_fracture": False,
+    "ambulatory": True,
+    "albumin_g_dl": 3.9,
+    "crp_mg_dl": 0.2,
+    "ldh_u_l": 180,
+    "platelets_10e9_l": 250,
+    "calcium_mg_dl": 9.4,
+    "bilirubin_mg_dl": 0.6,
+    "previous_chemotherapy": False,
+    "katagiri_visceral": "none",
+    "months_diagnosis_to_mscc": 24,
+    "motor_deficit_days": 0,
     "lesions": [
         {
             "level": "T12",
@@ -37,22 +52,36 @@ _TITLES = {
     "tokuhashi_1990": "Tokuhashi score (original, 1990)",
     "tokuhashi_2005": "Tokuhashi score (revised, 2005)",
     "sins": "Spinal Instability Neoplastic Score (SINS)",
+    "bauer_1995": "Bauer score (original, 1995)",
+    "bauer_modified": "Modified Bauer score (Leithner 2008)",
+    "nesms": "New England Spinal Metastasis Score (NESMS)",
+    "katagiri_2014": "New Katagiri score (2014)",
+    "van_der_linden": "van der Linden score (Dutch Bone Metastasis Study, 2005)",
+    "rades_2008": "Rades survival score for spinal cord compression (2008)",
+    "osri": "Oswestry Spinal Risk Index (OSRI)",
     "escc": "Bilsky epidural spinal cord compression (ESCC)",
 }
 
 
 def _score_lines(result: ScoreResult[Any]) -> list[str]:
     lines: list[str] = []
-    if result.status is not Status.COMPLETE:
+    if result.status is Status.NOT_APPLICABLE:
+        lines.append(f"  {result.status.value}: {result.reason}")
+    elif result.status is not Status.COMPLETE:
         lines.append(f"  {result.status.value}: missing " + ", ".join(result.missing))
     else:
-        assert result.band is not None
         for item in result.items:
             lines.append(f"  {item.key:<30} {item.value:<24} {item.points:>2}   "
                          f"{item.row.wording} [{item.row.source.evidence.value}]")
         lines.append(f"  {'total':<30} {'':<24} {result.total:>2}")
-        lines.append(f"  band: {result.band.code.value} [{result.band.lo}-{result.band.hi}]: "
-                     f"{result.band.meaning}")
+        if result.raw is not None and result.raw != result.total:
+            lines.append(f"  raw sum {result.raw}, capped at {result.total}")
+        direction = "higher is better" if result.higher_is_better else "lower is better"
+        if result.band is None:
+            lines.append(f"  band: none published ({direction})")
+        else:
+            lines.append(f"  band: {result.band.code.value} [{result.band.lo}-{result.band.hi}]: "
+                         f"{result.band.meaning}")
         if result.strategy:
             lines.append(f"  strategy: {result.strategy}")
     for lesion in result.lesions:

@@ -11,16 +11,16 @@ from typing import Any, Generic, TypeVar
 
 from attrs import field, frozen
 
-from ._table import BandRow, Row
+from ._table import BandRow, ItemScore
 from .citations import Citation
-from .vocab import EsccGrade, SpinalLevel
+from .vocab import Code, EsccGrade, SpinalLevel
 
 __all__ = ["EsccClass", "GradeResult", "ItemScore", "LesionScore", "ScoreResult", "Status"]
 
 B = TypeVar("B", bound=enum.Enum)
 
 
-class Status(enum.Enum):
+class Status(Code):
     """Whether a score could be computed (interchange §6)."""
 
     COMPLETE = "complete"
@@ -28,27 +28,12 @@ class Status(enum.Enum):
     NOT_APPLICABLE = "not_applicable"  #: The score does not apply; ``reason`` says why.
 
 
-class EsccClass(enum.Enum):
+class EsccClass(Code):
     """The NOMS class of an ESCC grade (interchange §3)."""
 
     LOW = "low"  #: 0, 1a, 1b
     INTERMEDIATE = "intermediate"  #: 1c
     HIGH = "high"  #: 2, 3
-
-
-@frozen(kw_only=True)
-class ItemScore:
-    """One item's contribution: the input it read, its points and the table row that gave them."""
-
-    key: str
-    value: str  #: The input category as an interchange code or count, e.g. ``"lytic"``, ``"3"``.
-    points: int
-    row: Row
-
-    @property
-    def explanation(self) -> str:
-        """``growth: moderate -> 2 (Tomita 2001, Table 1 [secondary])``."""
-        return f"{self.key}: {self.value} -> {self.points} ({self.row.source})"
 
 
 def _items_dict(items: tuple[ItemScore, ...]) -> dict[str, int]:
@@ -67,8 +52,8 @@ class LesionScore:
     missing: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"level": self.level.value if self.level else None,
-                               "status": self.status.value}
+        out: dict[str, Any] = {"level": self.level._value_ if self.level else None,
+                               "status": self.status._value_}
         if self.status is Status.COMPLETE:
             out["total"] = self.total
             out["items"] = _items_dict(self.items)
@@ -81,7 +66,8 @@ class LesionScore:
 class ScoreResult(Generic[B]):
     """A summed score: status, total, per-item points, band, flags and citation.
 
-    ``total`` and ``band`` are ``None`` unless the status is complete.
+    ``total`` and ``band`` are ``None`` unless the status is complete; ``band`` is also ``None``
+    for a complete score that has no published bands (OSRI).
     """
 
     id: str  #: The score id of interchange §3, e.g. ``"tomita"``.
@@ -96,6 +82,7 @@ class ScoreResult(Generic[B]):
     strategy: str | None = None  #: Tomita and Tokuhashi 2005 treatment strategy code.
     reason: str | None = None  #: Why the score is not applicable.
     lesions: tuple[LesionScore, ...] = field(default=(), repr=False)  #: SINS per lesion.
+    raw: int | None = None  #: NESMS: the sum before the cap at 3 (interchange §3.1).
 
     @property
     def complete(self) -> bool:
@@ -105,14 +92,27 @@ class ScoreResult(Generic[B]):
         """One line per item, with the row's source and evidence tag."""
         return "\n".join(item.explanation for item in self.items)
 
+    def __str__(self) -> str:
+        from .display import score_text
+
+        return score_text(self)
+
+    def _repr_html_(self) -> str:
+        from .display import score_html
+
+        return score_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The interchange form (interchange §6)."""
-        out: dict[str, Any] = {"status": self.status.value}
+        out: dict[str, Any] = {"status": self.status._value_}
         if self.status is Status.COMPLETE:
-            assert self.band is not None
             out["total"] = self.total
+            if self.raw is not None:
+                out["raw"] = self.raw
             out["items"] = _items_dict(self.items)
-            out["band"] = {"code": self.band.code.value, "range": [self.band.lo, self.band.hi]}
+            # A score without published bands (OSRI) reports ``"band": null``.
+            out["band"] = None if self.band is None else {
+                "code": self.band.code._value_, "range": [self.band.lo, self.band.hi]}
         elif self.status is Status.INCOMPLETE:
             out["missing"] = list(self.missing)
         else:
@@ -144,8 +144,18 @@ class GradeResult:
     def complete(self) -> bool:
         return self.status is Status.COMPLETE
 
+    def __str__(self) -> str:
+        from .display import grade_text
+
+        return grade_text(self)
+
+    def _repr_html_(self) -> str:
+        from .display import grade_html
+
+        return grade_html(self)
+
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"status": self.status.value}
+        out: dict[str, Any] = {"status": self.status._value_}
         if self.status is Status.COMPLETE:
             assert self.grade is not None and self.escc_class is not None
             out["grade"] = self.grade.value

@@ -11,11 +11,14 @@ import enum
 __all__ = [
     "Alignment",
     "BoneLesion",
+    "Code",
     "Collapse",
     "EcogToKps",
     "EsccGrade",
     "Frankel",
     "Histology",
+    "KatagiriGroup",
+    "KatagiriVisceral",
     "Pain",
     "Posterolateral",
     "Radiosensitivity",
@@ -25,7 +28,14 @@ __all__ = [
 ]
 
 
-class Histology(enum.Enum):
+class Code(enum.Enum):
+    """Base of every vocabulary enum: members hash by identity (they are singletons), which keeps
+    the table look-ups of the hot scoring path cheap."""
+
+    __hash__ = object.__hash__
+
+
+class Histology(Code):
     """Primary tumour (interchange §2)."""
 
     LUNG = "lung"  #: Lung cancer, histology not given.
@@ -58,7 +68,7 @@ class Histology(enum.Enum):
     OTHER = "other"  #: Any other primary.
 
 
-class TomitaGrowth(enum.Enum):
+class TomitaGrowth(Code):
     """Tomita's growth class of the primary tumour (slow to rapid)."""
 
     SLOW = "slow"
@@ -66,14 +76,34 @@ class TomitaGrowth(enum.Enum):
     RAPID = "rapid"
 
 
-class Radiosensitivity(enum.Enum):
+class KatagiriGroup(Code):
+    """Katagiri 2014 primary-lesion group (interchange §1.2), slow to rapid growth.
+
+    The codes equal :class:`TomitaGrowth`'s, but the classes differ (Katagiri's depend on hormone
+    and targeted-therapy status), so the two are separate vocabularies.
+    """
+
+    SLOW = "slow"
+    MODERATE = "moderate"
+    RAPID = "rapid"
+
+
+class KatagiriVisceral(Code):
+    """Katagiri 2014 visceral item (interchange §1.2), mildest first."""
+
+    NONE = "none"
+    NODULAR = "nodular"  #: Nodular visceral or cerebral metastasis.
+    DISSEMINATED = "disseminated"  #: Pleural, peritoneal or leptomeningeal dissemination.
+
+
+class Radiosensitivity(Code):
     """Response of the histology to conventional external-beam radiotherapy (NOMS O)."""
 
     SENSITIVE = "sensitive"
     RESISTANT = "resistant"
 
 
-class VisceralMetastases(enum.Enum):
+class VisceralMetastases(Code):
     """Metastases to major internal organs (lung, liver, kidney, brain); interchange §4.2."""
 
     NONE = "none"
@@ -82,7 +112,7 @@ class VisceralMetastases(enum.Enum):
     UNTREATABLE = "untreatable"
 
 
-class Frankel(enum.Enum):
+class Frankel(Code):
     """Frankel grade (Frankel 1969), declared from normal (E) to complete (A)."""
 
     E = "E"  #: Normal motor and sensory function.
@@ -92,7 +122,7 @@ class Frankel(enum.Enum):
     A = "A"  #: Complete.
 
 
-class Pain(enum.Enum):
+class Pain(Code):
     """SINS pain item (Fisher 2010)."""
 
     NONE = "none"  #: Pain-free lesion.
@@ -100,7 +130,7 @@ class Pain(enum.Enum):
     MECHANICAL = "mechanical"  #: Relieved by recumbency and/or worse with movement or loading.
 
 
-class BoneLesion(enum.Enum):
+class BoneLesion(Code):
     """SINS bone-lesion quality (Fisher 2010)."""
 
     BLASTIC = "blastic"
@@ -108,7 +138,7 @@ class BoneLesion(enum.Enum):
     LYTIC = "lytic"
 
 
-class Alignment(enum.Enum):
+class Alignment(Code):
     """SINS radiographic spinal alignment (Fisher 2010)."""
 
     NORMAL = "normal"
@@ -116,7 +146,7 @@ class Alignment(enum.Enum):
     SUBLUXATION = "subluxation"  #: Subluxation/translation present.
 
 
-class Collapse(enum.Enum):
+class Collapse(Code):
     """SINS vertebral body collapse (Fisher 2010). Exactly 50 % has no code: choose (§4.6)."""
 
     NONE = "none"
@@ -125,7 +155,7 @@ class Collapse(enum.Enum):
     OVER_50 = "over_50"  #: > 50 % collapse.
 
 
-class Posterolateral(enum.Enum):
+class Posterolateral(Code):
     """SINS posterolateral involvement of spinal elements (Fisher 2010)."""
 
     NONE = "none"
@@ -133,7 +163,7 @@ class Posterolateral(enum.Enum):
     BILATERAL = "bilateral"
 
 
-class EsccGrade(enum.Enum):
+class EsccGrade(Code):
     """Bilsky epidural spinal cord compression grade (Bilsky 2010), mildest first."""
 
     G0 = "0"  #: Bone-only disease.
@@ -144,7 +174,7 @@ class EsccGrade(enum.Enum):
     G3 = "3"  #: Cord compression, no CSF visible around the cord.
 
 
-class EcogToKps(enum.Enum):
+class EcogToKps(Code):
     """A named, published ECOG-to-KPS conversion (interchange §4.4)."""
 
     COMMON = "common"  #: Calculator convention.
@@ -152,7 +182,7 @@ class EcogToKps(enum.Enum):
     PRASAD_2018 = "prasad_2018"  #: Prasad et al., World J Clin Oncol 2018.
 
 
-class SpinalLevel(enum.Enum):
+class SpinalLevel(Code):
     """A spinal level, C1 to S5, declared cranial to caudal."""
 
     C1 = "C1"

@@ -7,7 +7,6 @@ radiosensitivity or fitness means *unknown*: a cell of its own, never a guess.
 
 from __future__ import annotations
 
-import enum
 from typing import Final
 
 from attrs import frozen
@@ -24,7 +23,7 @@ from ..citations import (
 )
 from ..results import EsccClass
 from ..scores.sins import Band as SinsBand
-from ..vocab import Histology, Radiosensitivity
+from ..vocab import Code, Histology, Radiosensitivity
 
 __all__ = [
     "RADIATION_GRID",
@@ -38,7 +37,7 @@ __all__ = [
 ]
 
 
-class Radiation(enum.Enum):
+class Radiation(Code):
     """The ``radiation`` part: local treatment of the tumour (interchange §5.1)."""
 
     CEBRT = "cebrt"  #: Conventional external-beam radiotherapy.
@@ -48,7 +47,7 @@ class Radiation(enum.Enum):
     UNDETERMINED = "undetermined"
 
 
-class Stabilization(enum.Enum):
+class Stabilization(Code):
     """The ``stabilization`` part, read from the case's SINS (interchange §5.2)."""
 
     NONE = "none"

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ..citations import BILSKY_2009, SPINEMETS, ZHAO_2023, Evidence, Source
-from ..model import Case, Lesion
-from ..results import EsccClass, LesionScore, ScoreResult, Status
+from ..model import Case
+from ..results import EsccClass, ScoreResult
 from ..scores import tokuhashi_2005, tomita
 from ..scores.sins import Band as SinsBand
 from ..vocab import (
@@ -34,7 +34,10 @@ __all__ = ["OPTION_RULES", "Facts", "Option", "OptionRule", "options_for"]
 
 @frozen(kw_only=True)
 class Facts:
-    """What the option rules read: the case's inputs and the recommender's results."""
+    """What the option rules read: the case's inputs and the recommender's results.
+
+    The per-lesion findings the rules ask about are summarised once at construction.
+    """
 
     case: Case
     radiosensitivity: Radiosensitivity | None
@@ -45,13 +48,41 @@ class Facts:
     radiation: Radiation
     stabilization: Stabilization
     limited_life_expectancy: bool
+    #: Some lesion has mechanical pain without gross instability (no subluxation, SINS <= 12).
+    mechanical_without_gross_instability: bool = field(init=False)
+    mechanical_pain: bool = field(init=False)  #: Some lesion has mechanical pain.
+    painful: bool = field(init=False)  #: Some lesion has mechanical or occasional pain.
+    blastic: bool = field(init=False)  #: Some lesion is blastic.
+    #: Some lesion is lytic, collapsed or malaligned (fracture risk after SBRT).
+    fracture_risk: bool = field(init=False)
+    levels: frozenset[SpinalLevel] = field(init=False)  #: The lesions' levels.
 
-    @property
-    def lesions(self) -> tuple[LesionScore, ...]:
-        return self.sins.lesions
-
-    def lesion(self, i: int) -> Lesion:
-        return self.case.lesions[i]
+    def __attrs_post_init__(self) -> None:
+        lesions = self.case.lesions
+        scores = self.sins.lesions or (None,) * len(lesions)
+        mech_stable = mech = painful = blastic = risk = False
+        for les, sc in zip(lesions, scores, strict=True):
+            if les.pain is Pain.MECHANICAL:
+                mech = painful = True
+                if les.alignment is not Alignment.SUBLUXATION and (
+                    sc is None or sc.total is None or sc.total <= 12
+                ):
+                    mech_stable = True
+            elif les.pain is Pain.OCCASIONAL:
+                painful = True
+            blastic = blastic or les.bone_lesion is BoneLesion.BLASTIC
+            risk = risk or (
+                les.bone_lesion is BoneLesion.LYTIC
+                or les.collapse in (Collapse.UNDER_50, Collapse.OVER_50)
+                or les.alignment in (Alignment.DEFORMITY, Alignment.SUBLUXATION)
+            )
+        setattr_ = object.__setattr__
+        setattr_(self, "mechanical_without_gross_instability", mech_stable)
+        setattr_(self, "mechanical_pain", mech)
+        setattr_(self, "painful", painful)
+        setattr_(self, "blastic", blastic)
+        setattr_(self, "fracture_risk", risk)
+        setattr_(self, "levels", frozenset(les.level for les in lesions if les.level is not None))
 
 
 @frozen(kw_only=True)
@@ -62,8 +93,15 @@ class Option:
     rationale: str
     source: Source
 
+    _as_dict: dict[str, str] = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        as_dict = {"option": self.option, "rationale": self.rationale, "source": str(self.source)}
+        object.__setattr__(self, "_as_dict", as_dict)
+
     def to_dict(self) -> dict[str, str]:
-        return {"option": self.option, "rationale": self.rationale, "source": str(self.source)}
+        """The interchange form: ``option``, ``rationale``, ``source``."""
+        return dict(self._as_dict)
 
 
 @frozen(kw_only=True)
@@ -80,33 +118,17 @@ def _seed(rule: str, refs: str) -> Source:
     return ZHAO_2023.at(f"rule {rule} (seed refs {refs})", Evidence.SECONDARY)
 
 
-def _any_lesion(facts: Facts, test: Callable[[object, LesionScore | None], bool]) -> bool:
-    lesions = facts.case.lesions
-    scores = facts.lesions or (None,) * len(lesions)
-    return any(test(les, sc) for les, sc in zip(lesions, scores, strict=True))
-
-
-def _not_unstable(score: LesionScore | None) -> bool:
-    return score is None or score.total is None or score.total <= 12
-
-
 def _mechanical_no_gross_instability(facts: Facts) -> bool:
-    return _any_lesion(
-        facts,
-        lambda les, sc: getattr(les, "pain", None) is Pain.MECHANICAL
-        and getattr(les, "alignment", None) is not Alignment.SUBLUXATION
-        and _not_unstable(sc),
-    )
+    return facts.mechanical_without_gross_instability
 
 
 def _cord_compressed_with_mechanical_pain(facts: Facts) -> bool:
-    return _mechanical_no_gross_instability(facts) and facts.escc_class is EsccClass.HIGH
+    return facts.mechanical_without_gross_instability and facts.escc_class is EsccClass.HIGH
 
 
 def _unstable_radiosensitive(facts: Facts) -> bool:
     return (
-        facts.sins.status is Status.COMPLETE
-        and facts.sins.band is not None
+        facts.sins.band is not None
         and facts.sins.band.code is SinsBand.UNSTABLE
         and facts.radiosensitivity is Radiosensitivity.SENSITIVE
     )
@@ -139,47 +161,31 @@ _ANTERIOR_LEVELS: Final = frozenset({SpinalLevel.L2, SpinalLevel.L3})
 
 
 def _at_levels(facts: Facts, levels: frozenset[SpinalLevel]) -> bool:
-    return _open_surgery(facts) and _any_lesion(
-        facts, lambda les, sc: getattr(les, "level", None) in levels
-    )
-
-
-def _painful_lesion(facts: Facts) -> bool:
-    return _any_lesion(
-        facts, lambda les, sc: getattr(les, "pain", None) in (Pain.MECHANICAL, Pain.OCCASIONAL)
-    )
+    return _open_surgery(facts) and not facts.levels.isdisjoint(levels)
 
 
 def _ablation(facts: Facts) -> bool:
-    return _painful_lesion(facts) and facts.escc_class in (EsccClass.LOW, EsccClass.INTERMEDIATE)
+    return facts.painful and facts.escc_class in (EsccClass.LOW, EsccClass.INTERMEDIATE)
 
 
 def _ablation_contraindicated(facts: Facts) -> bool:
     unstable = facts.sins.band is not None and facts.sins.band.code is SinsBand.UNSTABLE
-    return _painful_lesion(facts) and (facts.escc_class is EsccClass.HIGH or unstable)
+    return facts.painful and (facts.escc_class is EsccClass.HIGH or unstable)
 
 
 def _blastic_painful(facts: Facts) -> bool:
-    return _ablation(facts) and _any_lesion(
-        facts, lambda les, sc: getattr(les, "bone_lesion", None) is BoneLesion.BLASTIC
-    )
+    return _ablation(facts) and facts.blastic
 
 
 def _vcf_risk_after_sbrt(facts: Facts) -> bool:
-    if facts.radiation not in (Radiation.SRS, Radiation.SEPARATION_SURGERY_THEN_SRS):
-        return False
-    return _any_lesion(
-        facts,
-        lambda les, sc: getattr(les, "bone_lesion", None) is BoneLesion.LYTIC
-        or getattr(les, "collapse", None) in (Collapse.UNDER_50, Collapse.OVER_50)
-        or getattr(les, "alignment", None) in (Alignment.DEFORMITY, Alignment.SUBLUXATION),
+    return facts.fracture_risk and facts.radiation in (
+        Radiation.SRS,
+        Radiation.SEPARATION_SURGERY_THEN_SRS,
     )
 
 
 def _mechanical_pain(facts: Facts) -> bool:
-    return facts.radiation in (Radiation.CEBRT, Radiation.SRS) and _any_lesion(
-        facts, lambda les, sc: getattr(les, "pain", None) is Pain.MECHANICAL
-    )
+    return facts.mechanical_pain and facts.radiation in (Radiation.CEBRT, Radiation.SRS)
 
 
 #: The rules, in the order their options are listed.
@@ -319,10 +325,12 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
 )
 
 
+_OPTIONS: Final = {
+    rule: Option(option=rule.option, rationale=rule.rationale, source=rule.source)
+    for rule in OPTION_RULES
+}
+
+
 def options_for(facts: Facts) -> tuple[Option, ...]:
     """The options whose rule applies to *facts*, in rule order."""
-    return tuple(
-        Option(option=rule.option, rationale=rule.rationale, source=rule.source)
-        for rule in OPTION_RULES
-        if rule.applies(facts)
-    )
+    return tuple(_OPTIONS[rule] for rule in OPTION_RULES if rule.applies(facts))

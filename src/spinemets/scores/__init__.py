@@ -6,9 +6,49 @@ Summed scores expose ``ID``, ``CITATION``, ``RANGE``, ``HIGHER_IS_BETTER``, ``Ba
 
 from __future__ import annotations
 
-from . import escc, sins, tokuhashi_1990, tokuhashi_2005, tomita
+from . import (
+    bauer_1995,
+    bauer_modified,
+    escc,
+    katagiri_2014,
+    nesms,
+    osri,
+    rades_2008,
+    sins,
+    tokuhashi_1990,
+    tokuhashi_2005,
+    tomita,
+    van_der_linden,
+)
 
-#: The summed instruments, in the order results list them.
-SUMMED = (tomita, tokuhashi_1990, tokuhashi_2005, sins)
+#: The summed instruments, in the order results list them: the seed scores, then the further
+#: instruments of interchange §3.1 (OSRI has no bands; NESMS caps its raw sum).
+SUMMED = (
+    tomita,
+    tokuhashi_1990,
+    tokuhashi_2005,
+    sins,
+    bauer_1995,
+    bauer_modified,
+    nesms,
+    katagiri_2014,
+    van_der_linden,
+    rades_2008,
+    osri,
+)
 
-__all__ = ["SUMMED", "escc", "sins", "tokuhashi_1990", "tokuhashi_2005", "tomita"]
+__all__ = [
+    "SUMMED",
+    "bauer_1995",
+    "bauer_modified",
+    "escc",
+    "katagiri_2014",
+    "nesms",
+    "osri",
+    "rades_2008",
+    "sins",
+    "tokuhashi_1990",
+    "tokuhashi_2005",
+    "tomita",
+    "van_der_linden",
+]

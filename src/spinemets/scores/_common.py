@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final, TypeVar
 
-from .._table import BandRow, Item, Row, band_for, uses_unverified
-from ..citations import Citation
+from .._table import BandRow, Item, ItemScore, band_for, uses_unverified
+from ..citations import Citation, Evidence
 from ..model import Case, Systemic
-from ..results import ItemScore, ScoreResult, Status
+from ..results import ScoreResult, Status
 from ..scales import kps_range
 from ..vocab import Histology
 
 B = TypeVar("B", bound=enum.Enum)
+_UNVERIFIED: Final = Evidence.UNVERIFIED
 
 #: Histologies outside the derivation populations of Tomita and Tokuhashi (interchange §2).
 OUTSIDE_DERIVATION: Final = frozenset(
@@ -28,8 +29,7 @@ def code_of(value: object) -> str:
 
 def item_score(item: Item, value: object) -> ItemScore:
     """Score *value* with *item*'s table."""
-    row = item.row_for(value)
-    return ItemScore(key=item.key, value=code_of(value), points=row.points, row=row)
+    return item.score(value)
 
 
 def kps_item(
@@ -69,9 +69,10 @@ def summed(
     items: Sequence[ItemScore | None],
     missing: Sequence[str],
     flags: list[str],
+    strategy: Callable[[BandRow[B], int], str | None] | None = None,
 ) -> ScoreResult[B]:
     """Sum complete items into a banded result, or report every missing field."""
-    if any(row.source.evidence.value == "unverified" for row in _rows(items)) and (
+    if any(i is not None and i.row.source.evidence is _UNVERIFIED for i in items) and (
         "unverified_table" not in flags
     ):
         flags.append("unverified_table")
@@ -86,6 +87,7 @@ def summed(
         )
     scored = tuple(i for i in items if i is not None)
     total = sum(i.points for i in scored)
+    band = band_for(bands, total) if bands else None  # no published bands: OSRI
     return ScoreResult(
         id=id,
         status=Status.COMPLETE,
@@ -93,13 +95,10 @@ def summed(
         higher_is_better=higher_is_better,
         total=total,
         items=scored,
-        band=band_for(bands, total),
+        band=band,
         flags=tuple(dict.fromkeys(flags)),
+        strategy=strategy(band, total) if strategy is not None and band is not None else None,
     )
-
-
-def _rows(items: Sequence[ItemScore | None]) -> list[Row]:
-    return [i.row for i in items if i is not None]
 
 
 __all__ = ["code_of", "histology_flags", "item_score", "kps_item", "summed", "uses_unverified"]

@@ -7,14 +7,13 @@ SINS is the maximum over its lesions, and every lesion's own total is reported (
 
 from __future__ import annotations
 
-import enum
 from typing import Final
 
 from .._table import BandRow, Item, Row, band_for
 from ..citations import FISHER_2010, SPINEMETS, Evidence
 from ..model import Case, Lesion
 from ..results import ItemScore, LesionScore, ScoreResult, Status
-from ..vocab import Alignment, BoneLesion, Collapse, Pain, Posterolateral
+from ..vocab import Alignment, BoneLesion, Code, Collapse, Pain, Posterolateral
 from ..vocab import SpinalLevel as L
 from ._common import item_score
 
@@ -30,7 +29,7 @@ _S = FISHER_2010.at("Table 1 (SINS), as reproduced by 5 concordant sources", Evi
 _LOC = SPINEMETS.at("§4.5, level -> location from Fisher 2010 Table 1", Evidence.SECONDARY)
 
 
-class Band(enum.Enum):
+class Band(Code):
     """SINS stability categories (Fisher 2010; Fourney 2011)."""
 
     STABLE = "stable"

@@ -14,7 +14,7 @@ from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_1990, Evidence
 from ..model import Case
 from ..results import ScoreResult
-from ..vocab import Frankel, Histology, VisceralMetastases
+from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._tokuhashi import evaluate
 
 __all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
@@ -29,7 +29,7 @@ _S = TOKUHASHI_1990.at("scoring table, as reproduced (medicalalgorithms.com)", E
 H = Histology
 
 
-class Band(enum.Enum):
+class Band(Code):
     """Prognosis bands of the original score."""
 
     POOR = "poor"

@@ -18,7 +18,7 @@ from ..citations import TOKUHASHI_2005, Evidence
 from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
 from ..results import ScoreResult
-from ..vocab import Frankel, Histology, VisceralMetastases
+from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._tokuhashi import evaluate
 
 __all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score",
@@ -36,7 +36,7 @@ _A = TOKUHASHI_2005.at("abstract", Evidence.PRIMARY)
 H = Histology
 
 
-class Band(enum.Enum):
+class Band(Code):
     """Predicted survival (Tokuhashi 2005; NICE wording)."""
 
     LT_6_MONTHS = "lt_6_months"

@@ -7,14 +7,13 @@ total 2-10, higher is worse. Each band carries Tomita's treatment goal and surgi
 
 from __future__ import annotations
 
-import enum
 from typing import Final
 
 from .._table import BandRow, DefaultRow, Item, Row, default_index
 from ..citations import SPINEMETS, TOMITA_2001, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
-from ..vocab import Histology, TomitaGrowth, VisceralMetastases
+from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
 from ._common import histology_flags, item_score, summed
 
 __all__ = [
@@ -45,14 +44,14 @@ _B = TOMITA_2001.at(
 )
 
 
-class BoneMetastases(enum.Enum):
+class BoneMetastases(Code):
     """Tomita's bone item, derived from the counts or ``bone_metastases_isolated`` (§3)."""
 
     SOLITARY_OR_ISOLATED = "solitary_or_isolated"
     MULTIPLE = "multiple"
 
 
-class Band(enum.Enum):
+class Band(Code):
     """Tomita's treatment goal bands."""
 
     LONG_TERM_LOCAL_CONTROL = "long_term_local_control"
@@ -177,10 +176,6 @@ def score(case: Case) -> ScoreResult[Band]:
         items[2] = item_score(
             BONE, BoneMetastases.SOLITARY_OR_ISOLATED if solitary else BoneMetastases.MULTIPLE
         )
-    result = summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
-                    items=items, missing=missing, flags=flags)
-    if result.band is None:
-        return result
-    from attrs import evolve
-
-    return evolve(result, strategy=STRATEGY[result.band.code])
+    return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
+                  items=items, missing=missing, flags=flags,
+                  strategy=lambda band, total: STRATEGY[band.code])

@@ -1,0 +1,145 @@
+"""Derived items and thresholds shared by the further instruments (clinical-beyond.md §1-§6).
+
+The derivations follow interchange §1.2 and §3: "solitary skeletal metastasis" (Bauer) and
+"multiple skeletal metastases" (Katagiri) come from the two counts (solitary when their sum is 1),
+"visceral metastases" is any ``visceral_metastases`` but ``none`` (brain included), Rades' "other
+bone metastases" is ``extraspinal_bone_metastases >= 1`` or ``vertebral_metastases >= 2``. A
+derived item needs every input it is derived from: a score never completes from a partial input.
+
+A :class:`Cut` is a published threshold on a continuous input (laboratory value, months), with the
+paper's operator reproduced exactly and its own source; it is the one place its number is written.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from attrs import frozen
+
+from ..citations import Source
+from ..model import Case
+from ..vocab import Code, Histology, VisceralMetastases
+
+__all__ = [
+    "LUNG",
+    "Ambulation",
+    "Cut",
+    "Finding",
+    "SkeletalExtent",
+    "ambulation",
+    "finding",
+    "other_bone_metastases",
+    "skeletal_extent",
+    "visceral_finding",
+]
+
+#: The lung codes of interchange §2 (a "lung cancer" row covers all three).
+LUNG: Final = (Histology.LUNG, Histology.LUNG_NSCLC, Histology.LUNG_SCLC)
+
+
+class Finding(Code):
+    """A yes/no finding read from the case (visceral metastases, fracture, chemotherapy...)."""
+
+    ABSENT = "absent"
+    PRESENT = "present"
+
+
+class SkeletalExtent(Code):
+    """Solitary (the two counts sum to 1) or multiple skeletal metastases."""
+
+    SOLITARY = "solitary"
+    MULTIPLE = "multiple"
+
+
+class Ambulation(Code):
+    """``ambulatory``: walks independently, aids allowed (interchange §1.2)."""
+
+    AMBULATORY = "ambulatory"
+    NOT_AMBULATORY = "not_ambulatory"
+
+
+_OPS: Final = {
+    ">=": lambda x, v: x >= v,
+    ">": lambda x, v: x > v,
+    "<": lambda x, v: x < v,
+    "<=": lambda x, v: x <= v,
+}
+
+
+@frozen(kw_only=True)
+class Cut:
+    """A published threshold ``field op value`` (e.g. ``albumin_g_dl >= 3.5``) and its source."""
+
+    field: str  #: The interchange field it reads.
+    op: Literal[">=", ">", "<", "<="]  #: The paper's operator, reproduced exactly.
+    value: float
+    unit: str  #: The published unit (the field's unit).
+    source: Source
+
+    def holds(self, x: float) -> bool:
+        """Whether the input *x* meets the threshold."""
+        return bool(_OPS[self.op](x, self.value))
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.op} {self.value:g} {self.unit}".rstrip()
+
+
+def finding(value: bool | None, name: str, missing: list[str]) -> Finding | None:
+    """A boolean field as a :class:`Finding`; ``None`` (and *name* missing) when absent."""
+    if value is None:
+        missing.append(name)
+        return None
+    return Finding.PRESENT if value else Finding.ABSENT
+
+
+def visceral_finding(case: Case, missing: list[str]) -> Finding | None:
+    """Visceral metastases present: any ``visceral_metastases`` but ``none`` (brain included)."""
+    visceral = case.tumour.visceral_metastases
+    if visceral is None:
+        missing.append("visceral_metastases")
+        return None
+    return Finding.ABSENT if visceral is VisceralMetastases.NONE else Finding.PRESENT
+
+
+def _counts(case: Case, missing: list[str]) -> tuple[int, int] | None:
+    extraspinal = case.tumour.extraspinal_bone_metastases
+    vertebral = case.tumour.vertebral_metastases
+    if extraspinal is None:
+        missing.append("extraspinal_bone_metastases")
+    if vertebral is None:
+        missing.append("vertebral_metastases")
+    if extraspinal is None or vertebral is None:
+        return None
+    return extraspinal, vertebral
+
+
+def skeletal_extent(case: Case, missing: list[str]) -> SkeletalExtent | None:
+    """Solitary when ``extraspinal_bone_metastases + vertebral_metastases == 1``; both needed.
+
+    ``bone_metastases_isolated`` affects Tomita only (interchange §3).
+    """
+    counts = _counts(case, missing)
+    if counts is None:
+        return None
+    return SkeletalExtent.SOLITARY if sum(counts) == 1 else SkeletalExtent.MULTIPLE
+
+
+def other_bone_metastases(case: Case, missing: list[str]) -> Finding | None:
+    """Rades: present when ``extraspinal_bone_metastases >= 1`` or ``vertebral_metastases >= 2``.
+
+    Both counts are required, even when one already implies "present".
+    """
+    counts = _counts(case, missing)
+    if counts is None:
+        return None
+    extraspinal, vertebral = counts
+    return Finding.PRESENT if extraspinal >= 1 or vertebral >= 2 else Finding.ABSENT
+
+
+def ambulation(case: Case, missing: list[str]) -> Ambulation | None:
+    """``ambulatory`` as an :class:`Ambulation`; ``None`` (and ``ambulatory`` missing) if absent."""
+    value = case.neurology.ambulatory
+    if value is None:
+        missing.append("ambulatory")
+        return None
+    return Ambulation.AMBULATORY if value else Ambulation.NOT_AMBULATORY

@@ -1,0 +1,123 @@
+"""Bauer score (Bauer & Wedin, Acta Orthop Scand 1995;66(2):143-146).
+
+Five items of one point each: no visceral or brain metastases, no pathologic fracture, a solitary
+skeletal metastasis, a primary other than lung cancer, and a breast, kidney, lymphoma or myeloma
+primary; total 0-5, higher is better. Kept separate from the modified score
+(:mod:`.bauer_modified`), which drops the fracture item.
+
+Choices (clinical-beyond §1.1, §1.2 ambiguities 1-2; interchange §1.2): "visceral or brain"
+reads ``visceral_metastases`` (which includes brain, so brain always counts, as in the original
+wording); "solitary" is one bone lesion in the whole skeleton, from the two counts
+(``bone_metastases_isolated`` is Tomita's and is not read). The two primary-tumour items overlap by
+design: lung 0 + 0, breast/kidney/lymphoma/myeloma 1 + 1, any other primary 1 + 0.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .._table import BandRow, Item, Row
+from ..citations import BAUER_1995, Evidence
+from ..model import Case
+from ..results import ItemScore, ScoreResult
+from ..vocab import Code, Histology
+from ._beyond import LUNG, Finding, SkeletalExtent, finding, skeletal_extent, visceral_finding
+from ._common import item_score, summed
+
+__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+
+ID: Final = "bauer_1995"
+CITATION: Final = BAUER_1995
+RANGE: Final = (0, 5)
+HIGHER_IS_BETTER: Final = True
+
+_P = BAUER_1995.at("abstract: multivariate prognostic factors, 1 point each", Evidence.PRIMARY)
+_B = BAUER_1995.at(
+    "prognostic groups, as reproduced by Janssen et al., Clin Orthop Relat Res 2015 "
+    "(doi:10.1007/s11999-015-4446-z); consistent with the primary abstract",
+    Evidence.SECONDARY,
+)
+
+H = Histology
+
+
+class Band(Code):
+    """Bauer 1995 prognostic groups (interchange §3.1)."""
+
+    POOR = "poor"
+    INTERMEDIATE = "intermediate"
+    GOOD = "good"
+
+
+#: Breast, kidney, lymphoma and multiple myeloma: Bauer's favourable primaries.
+FAVOURABLE: Final = (H.BREAST, H.KIDNEY, H.LYMPHOMA, H.MYELOMA)
+
+VISCERAL: Final = Item(key="visceral_metastases", label="Visceral or brain metastases", rows=(
+    Row(when=(Finding.ABSENT,), points=1, wording="Absence of visceral or brain metastases",
+        source=_P),
+    Row(when=(Finding.PRESENT,), points=0, wording="Visceral or brain metastases", source=_P),
+))
+FRACTURE: Final = Item(key="pathologic_fracture", label="Pathologic fracture", rows=(
+    Row(when=(Finding.ABSENT,), points=1, wording="Absence of pathologic fracture", source=_P),
+    Row(when=(Finding.PRESENT,), points=0, wording="Pathologic fracture", source=_P),
+))
+SOLITARY: Final = Item(key="skeletal_metastases", label="Solitary skeletal metastasis", rows=(
+    Row(when=(SkeletalExtent.SOLITARY,), points=1, wording="Solitary skeletal metastasis",
+        source=_P),
+    Row(when=(SkeletalExtent.MULTIPLE,), points=0, wording="Multiple skeletal metastases",
+        source=_P),
+))
+NOT_LUNG: Final = Item(key="primary_not_lung", label="Primary tumour is not lung cancer", rows=(
+    Row(when=LUNG, points=0, wording="Lung cancer", source=_P),
+    Row(when=tuple(h for h in H if h not in LUNG), points=1, wording="Not lung cancer",
+        source=_P),
+))
+FAVOURABLE_PRIMARY: Final = Item(
+    key="primary_favourable",
+    label="Primary tumour is breast, kidney, lymphoma or multiple myeloma",
+    rows=(
+        Row(when=FAVOURABLE, points=1, wording="Breast, kidney, lymphoma or multiple myeloma",
+            source=_P),
+        Row(when=tuple(h for h in H if h not in FAVOURABLE), points=0,
+            wording="Any other primary", source=_P),
+    ),
+)
+ITEMS: Final = (VISCERAL, FRACTURE, SOLITARY, NOT_LUNG, FAVOURABLE_PRIMARY)
+
+_COHORT = ("cohort statistic of Bauer & Wedin 1995, 241 operated patients (88 spinal); not an "
+           "individual prediction")
+BANDS: Final = (
+    BandRow(code=Band.POOR, lo=0, hi=1, source=_B,
+            meaning=f"All patients died within 6 months after surgery ({_COHORT})"),
+    BandRow(code=Band.INTERMEDIATE, lo=2, hi=3, source=_B,
+            meaning=f"1-year survival about 0.25 ({_COHORT})"),
+    BandRow(code=Band.GOOD, lo=4, hi=5, source=_B,
+            meaning=f"1-year survival about 0.50 ({_COHORT})"),
+)
+
+
+def score(case: Case) -> ScoreResult[Band]:
+    """Score *case* with the original Bauer score (Bauer & Wedin 1995).
+
+    Needs ``visceral_metastases``, ``pathologic_fracture``, ``extraspinal_bone_metastases``,
+    ``vertebral_metastases`` and ``histology``; otherwise ``incomplete`` naming every missing one.
+    """
+    missing: list[str] = []
+    items: list[ItemScore | None] = [None] * 5
+    visceral = visceral_finding(case, missing)
+    if visceral is not None:
+        items[0] = item_score(VISCERAL, visceral)
+    fracture = finding(case.tumour.pathologic_fracture, "pathologic_fracture", missing)
+    if fracture is not None:
+        items[1] = item_score(FRACTURE, fracture)
+    extent = skeletal_extent(case, missing)
+    if extent is not None:
+        items[2] = item_score(SOLITARY, extent)
+    histology = case.tumour.histology
+    if histology is None:
+        missing.append("histology")
+    else:
+        items[3] = item_score(NOT_LUNG, histology)
+        items[4] = item_score(FAVOURABLE_PRIMARY, histology)
+    return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
+                  items=items, missing=missing, flags=[])

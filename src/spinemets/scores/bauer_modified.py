@@ -1,0 +1,115 @@
+"""Modified Bauer score (Leithner et al., Eur Spine J 2008;17(11):1488-1495).
+
+Bauer's score "without scoring for pathologic fracture": four items of one point each (no
+visceral metastases, no lung cancer, a breast, kidney, lymphoma or myeloma primary, a solitary
+skeletal metastasis); total 0-4, higher is better. A separate instrument from
+:mod:`.bauer_1995`; its bands differ (0-1 / 2 / 3-4 against 0-1 / 2-3 / 4-5), so the two disagree
+when modified Bauer is 1 without a fracture and when it is 3 with one (clinical-beyond §1.2).
+
+Choices: visceral metastases read ``visceral_metastases``, brain included (interchange §1.2; the
+original Bauer wording, clinical-beyond §1.2 ambiguity 1); "solitary" from the two counts.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .._table import BandRow, Item, Row
+from ..citations import LEITHNER_2008, Evidence
+from ..model import Case
+from ..results import ItemScore, ScoreResult
+from ..vocab import Code, Histology
+from ._beyond import LUNG, Finding, SkeletalExtent, skeletal_extent, visceral_finding
+from ._common import item_score, summed
+
+__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+
+ID: Final = "bauer_modified"
+CITATION: Final = LEITHNER_2008
+RANGE: Final = (0, 4)
+HIGHER_IS_BETTER: Final = True
+
+_S = LEITHNER_2008.at(
+    "modified Bauer score, as reproduced by the decision-support page "
+    "http://dss.dign.eu/details.php?id=46",
+    Evidence.SECONDARY,
+)
+
+H = Histology
+
+
+class Band(Code):
+    """Modified Bauer groups (interchange §3.1)."""
+
+    POOR = "poor"
+    INTERMEDIATE = "intermediate"
+    GOOD = "good"
+
+
+#: Breast, kidney, lymphoma and multiple myeloma: the favourable primaries.
+FAVOURABLE: Final = (H.BREAST, H.KIDNEY, H.LYMPHOMA, H.MYELOMA)
+
+VISCERAL: Final = Item(key="visceral_metastases", label="Visceral metastases", rows=(
+    Row(when=(Finding.ABSENT,), points=1, wording="No visceral metastases", source=_S),
+    Row(when=(Finding.PRESENT,), points=0, wording="Visceral metastases", source=_S),
+))
+NOT_LUNG: Final = Item(key="primary_not_lung", label="No lung cancer", rows=(
+    Row(when=LUNG, points=0, wording="Lung cancer", source=_S),
+    Row(when=tuple(h for h in H if h not in LUNG), points=1, wording="No lung cancer",
+        source=_S),
+))
+FAVOURABLE_PRIMARY: Final = Item(
+    key="primary_favourable",
+    label="Primary = breast, kidney, lymphoma, multiple myeloma",
+    rows=(
+        Row(when=FAVOURABLE, points=1, wording="Breast, kidney, lymphoma or multiple myeloma",
+            source=_S),
+        Row(when=tuple(h for h in H if h not in FAVOURABLE), points=0,
+            wording="Any other primary", source=_S),
+    ),
+)
+SOLITARY: Final = Item(key="skeletal_metastases", label="One solitary skeletal metastasis", rows=(
+    Row(when=(SkeletalExtent.SOLITARY,), points=1, wording="One solitary skeletal metastasis",
+        source=_S),
+    Row(when=(SkeletalExtent.MULTIPLE,), points=0, wording="Multiple skeletal metastases",
+        source=_S),
+))
+ITEMS: Final = (VISCERAL, NOT_LUNG, FAVOURABLE_PRIMARY, SOLITARY)
+
+_COHORT = ("cohort statistics as reproduced by dss.dign.eu citing Leithner 2008; not an "
+           "individual prediction")
+BANDS: Final = (
+    BandRow(code=Band.POOR, lo=0, hi=1, source=_S,
+            meaning="Supportive care, no surgery; survival < 6 months "
+                    f"(mean about 4.8 months, unverified) ({_COHORT})"),
+    BandRow(code=Band.INTERMEDIATE, lo=2, hi=2, source=_S,
+            meaning="Short-term palliation, posterior (dorsal) surgery; survival > 6 months "
+                    f"(mean about 18.2 months, unverified) ({_COHORT})"),
+    BandRow(code=Band.GOOD, lo=3, hi=4, source=_S,
+            meaning="Mid-term local control, anterior-posterior (ventral-dorsal) surgery; "
+                    f"survival > 12 months (mean about 28.4 months, unverified) ({_COHORT})"),
+)
+
+
+def score(case: Case) -> ScoreResult[Band]:
+    """Score *case* with the modified Bauer score (Leithner 2008).
+
+    Needs ``visceral_metastases``, ``histology``, ``extraspinal_bone_metastases`` and
+    ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
+    """
+    missing: list[str] = []
+    items: list[ItemScore | None] = [None] * 4
+    visceral = visceral_finding(case, missing)
+    if visceral is not None:
+        items[0] = item_score(VISCERAL, visceral)
+    histology = case.tumour.histology
+    if histology is None:
+        missing.append("histology")
+    else:
+        items[1] = item_score(NOT_LUNG, histology)
+        items[2] = item_score(FAVOURABLE_PRIMARY, histology)
+    extent = skeletal_extent(case, missing)
+    if extent is not None:
+        items[3] = item_score(SOLITARY, extent)
+    return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
+                  items=items, missing=missing, flags=[])

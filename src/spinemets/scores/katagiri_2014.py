@@ -1,0 +1,253 @@
+"""New Katagiri score (Katagiri et al., Cancer Med 2014;3(5):1359-1367).
+
+Six items for skeletal (including spinal) metastases: primary-lesion group (slow 0, moderate 2,
+rapid 3), visceral metastases (none 0, nodular visceral or cerebral 1, disseminated 2), laboratory
+data (normal 0, abnormal 1, critical 2), ECOG performance status 3-4 (1), previous chemotherapy (1)
+and multiple skeletal metastases (1); total 0-10, higher is worse. The 2005 Katagiri score (no
+laboratory item) is a different instrument and is not implemented.
+
+Choices (clinical-beyond §6, interchange §1.2 and §3.1):
+
+- The primary group is ``katagiri_group``, or a default from ``histology`` only where Katagiri's
+  lists decide it without hormone or targeted-therapy status (:data:`GROUP_DEFAULTS`); every other
+  histology needs an explicit ``katagiri_group``. The defaults for ``ovary``, ``gallbladder`` and
+  ``bladder`` rest on unverified list members and raise ``unverified_table``.
+- Laboratory data is any-of within each tier; a critical value makes the item 2 whatever else is
+  abnormal. The item needs all six values (a critical value alone never completes it).
+  Calcium is corrected calcium where available; units are those of the interchange fields.
+- ECOG 3-4 reads ``ecog``; KPS is never converted to ECOG.
+- "Previous chemotherapy" is cytotoxic chemotherapy (``previous_chemotherapy``), not hormone
+  therapy.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from attrs import evolve
+
+from .._table import BandRow, DefaultRow, Item, Row, Span, default_index
+from ..citations import KATAGIRI_2014, Evidence
+from ..model import Case, Laboratory
+from ..results import ItemScore, ScoreResult
+from ..vocab import Code, Histology, KatagiriGroup, KatagiriVisceral
+from ._beyond import Cut, Finding, SkeletalExtent, finding, skeletal_extent
+from ._common import item_score, summed
+
+__all__ = [
+    "ABNORMAL",
+    "BANDS",
+    "CITATION",
+    "CRITICAL",
+    "GROUP_DEFAULTS",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "ITEMS",
+    "LABORATORY_FIELDS",
+    "RANGE",
+    "Band",
+    "LaboratoryData",
+    "group_of",
+    "laboratory_tier",
+    "score",
+]
+
+ID: Final = "katagiri_2014"
+CITATION: Final = KATAGIRI_2014
+RANGE: Final = (0, 10)
+HIGHER_IS_BETTER: Final = False
+
+_S = KATAGIRI_2014.at(
+    "scoring system (Table), as reproduced by a calculator source citing the primary's open text",
+    Evidence.SECONDARY,
+)
+_U = KATAGIRI_2014.at(
+    "primary-lesion lists: bracketed members (ovarian; other urological, gallbladder), "
+    "not confirmed against the primary table",
+    Evidence.UNVERIFIED,
+)
+_PRIMARY_ABSTRACT = KATAGIRI_2014.at(
+    "abstract: survival by prognostic score (808 patients, 2005-2008)", Evidence.PRIMARY
+)
+
+H = Histology
+
+
+class Band(Code):
+    """Katagiri 2014 risk groups (interchange §3.1)."""
+
+    LOW_RISK = "low_risk"
+    INTERMEDIATE_RISK = "intermediate_risk"
+    HIGH_RISK = "high_risk"
+
+
+class LaboratoryData(Code):
+    """The laboratory tier: normal, abnormal (any :data:`ABNORMAL`), critical (any
+    :data:`CRITICAL`)."""
+
+    NORMAL = "normal"
+    ABNORMAL = "abnormal"
+    CRITICAL = "critical"
+
+
+#: "Abnormal" laboratory data: any of these (published units; CRP 0.4 mg/dL = 4 mg/L).
+ABNORMAL: Final = (
+    Cut(field="crp_mg_dl", op=">=", value=0.4, unit="mg/dL", source=_S),
+    Cut(field="ldh_u_l", op=">=", value=250, unit="IU/L", source=_S),
+    Cut(field="albumin_g_dl", op="<", value=3.7, unit="g/dL", source=_S),
+)
+#: "Critical" laboratory data: any of these (platelets 100 x 10^9/L = 100,000/uL).
+CRITICAL: Final = (
+    Cut(field="platelets_10e9_l", op="<", value=100, unit="x 10^9/L", source=_S),
+    Cut(field="calcium_mg_dl", op=">=", value=10.3, unit="mg/dL (corrected)", source=_S),
+    Cut(field="bilirubin_mg_dl", op=">=", value=1.4, unit="mg/dL (total)", source=_S),
+)
+#: The six values the laboratory item needs (interchange §3).
+LABORATORY_FIELDS: Final = (
+    "crp_mg_dl", "ldh_u_l", "albumin_g_dl", "platelets_10e9_l", "calcium_mg_dl", "bilirubin_mg_dl",
+)
+
+PRIMARY: Final = Item(key="primary", label="Primary lesion", rows=(
+    Row(when=(KatagiriGroup.SLOW,), points=0, source=_S,
+        wording="Slow growth: hormone-dependent breast or prostate, thyroid, multiple myeloma, "
+                "malignant lymphoma"),
+    Row(when=(KatagiriGroup.MODERATE,), points=2, source=_S,
+        wording="Moderate growth: lung with molecularly targeted drugs, hormone-independent "
+                "breast or prostate, renal cell carcinoma, sarcoma"),
+    Row(when=(KatagiriGroup.RAPID,), points=3, source=_S,
+        wording="Rapid growth: lung without molecularly targeted drugs, colorectal, gastric, "
+                "pancreatic, head and neck, oesophageal, hepatocellular, melanoma, unknown "
+                "origin"),
+))
+VISCERAL: Final = Item(key="visceral", label="Visceral metastasis", rows=(
+    Row(when=(KatagiriVisceral.NONE,), points=0, wording="None", source=_S),
+    Row(when=(KatagiriVisceral.NODULAR,), points=1,
+        wording="Nodular visceral or cerebral metastasis", source=_S),
+    Row(when=(KatagiriVisceral.DISSEMINATED,), points=2,
+        wording="Disseminated (pleural, peritoneal or leptomeningeal dissemination)", source=_S),
+))
+LABORATORY: Final = Item(key="laboratory", label="Laboratory data", rows=(
+    Row(when=(LaboratoryData.NORMAL,), points=0, wording="Normal", source=_S),
+    Row(when=(LaboratoryData.ABNORMAL,), points=1, source=_S,
+        wording="Abnormal: " + " or ".join(str(c) for c in ABNORMAL)),
+    Row(when=(LaboratoryData.CRITICAL,), points=2, source=_S,
+        wording="Critical: " + " or ".join(str(c) for c in CRITICAL)),
+))
+ECOG: Final = Item(key="ecog", label="ECOG performance status 3 or 4", rows=(
+    Row(when=Span(0, 2), points=0, wording="ECOG 0-2", source=_S),
+    Row(when=Span(3, 4), points=1, wording="ECOG 3 or 4", source=_S),
+))
+CHEMOTHERAPY: Final = Item(key="previous_chemotherapy", label="Previous chemotherapy", rows=(
+    Row(when=(Finding.ABSENT,), points=0, wording="No previous chemotherapy", source=_S),
+    Row(when=(Finding.PRESENT,), points=1, wording="Previous (cytotoxic) chemotherapy",
+        source=_S),
+))
+MULTIPLE: Final = Item(key="skeletal_metastases", label="Multiple skeletal metastases", rows=(
+    Row(when=(SkeletalExtent.SOLITARY,), points=0, wording="Solitary skeletal metastasis",
+        source=_S),
+    Row(when=(SkeletalExtent.MULTIPLE,), points=1, wording="Multiple skeletal metastases",
+        source=_S),
+))
+ITEMS: Final = (PRIMARY, VISCERAL, LABORATORY, ECOG, CHEMOTHERAPY, MULTIPLE)
+
+#: Default primary group per histology (interchange §3.1). Histologies not listed (breast,
+#: prostate, lung, lung_nsclc, uterus, carcinoid, seminoma, germ_cell, other) need an explicit
+#: ``katagiri_group``.
+GROUP_DEFAULTS: Final = (
+    DefaultRow(when=(H.THYROID, H.MYELOMA, H.LYMPHOMA), value=KatagiriGroup.SLOW, source=_S),
+    DefaultRow(when=(H.KIDNEY, H.SARCOMA, H.OSTEOSARCOMA), value=KatagiriGroup.MODERATE,
+               source=_S),
+    DefaultRow(when=(H.OVARY,), value=KatagiriGroup.MODERATE, source=_U),
+    DefaultRow(when=(H.LUNG_SCLC, H.COLON, H.RECTUM, H.STOMACH, H.ESOPHAGUS, H.PANCREAS,
+                     H.LIVER, H.HEAD_NECK, H.MELANOMA, H.UNKNOWN),
+               value=KatagiriGroup.RAPID, source=_S),
+    DefaultRow(when=(H.GALLBLADDER, H.BLADDER), value=KatagiriGroup.RAPID, source=_U),
+)
+_GROUP_DEFAULT: Final = default_index(GROUP_DEFAULTS)
+
+_COHORT = ("cohort statistics of the derivation cohort, 808 patients 2005-2008; not an "
+           "individual prediction")
+BANDS: Final = (
+    BandRow(code=Band.LOW_RISK, lo=0, hi=3, source=_PRIMARY_ABSTRACT,
+            meaning="Low risk: 1-year survival 91%, 2-year 78% (91.4% and 77.8% in secondary "
+                    f"sources; 6-month 98.1%, unverified) ({_COHORT})"),
+    BandRow(code=Band.INTERMEDIATE_RISK, lo=4, hi=6, source=_S,
+            meaning="Intermediate risk: 6-month / 1-year / 2-year survival 74.0% / 49.3% / "
+                    f"27.6% ({_COHORT})"),
+    BandRow(code=Band.HIGH_RISK, lo=7, hi=10, source=_PRIMARY_ABSTRACT,
+            meaning="High risk: 6-month survival 27%, 1-year 6% (26.9% and 6.0% in secondary "
+                    f"sources; 2-year 2.1%, unverified) ({_COHORT})"),
+)
+
+
+def group_of(case: Case) -> tuple[KatagiriGroup, DefaultRow[KatagiriGroup] | None] | None:
+    """The primary group and the default row it came from (``None`` when explicit)."""
+    tumour = case.tumour
+    if tumour.katagiri_group is not None:
+        return tumour.katagiri_group, None
+    row = _GROUP_DEFAULT.get(tumour.histology) if tumour.histology is not None else None
+    return (row.value, row) if row is not None else None
+
+
+def laboratory_tier(lab: Laboratory) -> tuple[LaboratoryData, tuple[Cut, ...]] | None:
+    """The tier and the thresholds that set it; ``None`` unless all six values are present."""
+    values = {name: getattr(lab, name) for name in LABORATORY_FIELDS}
+    if any(v is None for v in values.values()):
+        return None
+    critical = tuple(c for c in CRITICAL if c.holds(values[c.field]))
+    if critical:
+        return LaboratoryData.CRITICAL, critical
+    abnormal = tuple(c for c in ABNORMAL if c.holds(values[c.field]))
+    if abnormal:
+        return LaboratoryData.ABNORMAL, abnormal
+    return LaboratoryData.NORMAL, ()
+
+
+def score(case: Case) -> ScoreResult[Band]:
+    """Score *case* with the new Katagiri score (Katagiri 2014).
+
+    Needs ``katagiri_group`` (or a ``histology`` with a default), ``katagiri_visceral``, the six
+    laboratory values, ``ecog``, ``previous_chemotherapy``, ``extraspinal_bone_metastases`` and
+    ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
+    """
+    tumour = case.tumour
+    missing: list[str] = []
+    flags: list[str] = []
+    items: list[ItemScore | None] = [None] * 6
+    group = group_of(case)
+    if group is None:
+        missing.append("katagiri_group")
+        if tumour.histology is None:
+            missing.append("histology")
+    else:
+        value, default = group
+        primary = item_score(PRIMARY, value)
+        if default is not None:
+            assert tumour.histology is not None
+            primary = evolve(primary, value=f"{value.value} (from {tumour.histology.value})")
+            if default.source.evidence is Evidence.UNVERIFIED:
+                flags.append("unverified_table")
+        items[0] = primary
+    if tumour.katagiri_visceral is None:
+        missing.append("katagiri_visceral")
+    else:
+        items[1] = item_score(VISCERAL, tumour.katagiri_visceral)
+    tier = laboratory_tier(case.laboratory)
+    if tier is None:
+        missing += [n for n in LABORATORY_FIELDS if getattr(case.laboratory, n) is None]
+    else:
+        level, cuts = tier
+        shown = level.value + (": " + ", ".join(str(c) for c in cuts) if cuts else "")
+        items[2] = evolve(item_score(LABORATORY, level), value=shown)
+    if case.systemic.ecog is None:
+        missing.append("ecog")
+    else:
+        items[3] = item_score(ECOG, case.systemic.ecog)
+    chemo = finding(tumour.previous_chemotherapy, "previous_chemotherapy", missing)
+    if chemo is not None:
+        items[4] = item_score(CHEMOTHERAPY, chemo)
+    extent = skeletal_extent(case, missing)
+    if extent is not None:
+        items[5] = item_score(MULTIPLE, extent)
+    return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
+                  items=items, missing=missing, flags=flags)

@@ -1,0 +1,224 @@
+"""Rades survival score for metastatic spinal cord compression (Rades et al., Cancer 2008).
+
+Six items, each worth (6-month survival % in that category) / 10: tumour type, other bone
+metastases, visceral metastases, interval from tumour diagnosis to MSCC, ambulatory status and
+time developing motor deficits before radiotherapy; total 20-45 in five groups, higher is better.
+
+Every item point is tagged unverified (clinical-beyond §5.1 and §14 item 5: range-consistent, but
+not checked against Table 2 of the primary), so every result that uses them carries
+``unverified_table``. The 2008 five groups are the band; the simplified three-group reading of the
+2010 validation (Rades, Cancer 2010;116(15):3670-3673) is metadata: :data:`SIMPLIFIED_2010`, and
+the flag ``rades_2010:<code>`` on a complete result (``rades_20_30``, ``rades_31_35``,
+``rades_36_45``).
+
+Choices (interchange §1.2): ``motor_deficit_days = 0`` (no motor deficit) makes the score
+``not_applicable``, since its motor-deficit item has no category for it; the day bins are
+inclusive integers (1-7, 8-14, > 14). The interval needs more than 15 months for the higher
+points. "Other bone metastases" is present when ``extraspinal_bone_metastases >= 1`` or
+``vertebral_metastases >= 2`` (both counts needed). Visceral metastases include brain.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from attrs import evolve
+
+from .._table import BandRow, Item, Row, Span, band_for
+from ..citations import RADES_2008, RADES_2010, Evidence
+from ..model import Case
+from ..results import ItemScore, ScoreResult, Status
+from ..vocab import Code, Histology
+from ._beyond import (
+    LUNG,
+    Ambulation,
+    Cut,
+    Finding,
+    ambulation,
+    other_bone_metastases,
+    visceral_finding,
+)
+from ._common import item_score, summed
+
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "INTERVAL_LONG",
+    "ITEMS",
+    "RANGE",
+    "SIMPLIFIED_2010",
+    "Band",
+    "Interval",
+    "Simplified2010",
+    "score",
+]
+
+ID: Final = "rades_2008"
+CITATION: Final = RADES_2008
+#: "Totals range 20-45, in 5 groups" (Rades 2008 abstract [primary]).
+RANGE: Final = (20, 45)
+HIGHER_IS_BETTER: Final = True
+
+_U = RADES_2008.at(
+    "Table 2 item points (6-month survival % / 10), reconstructed; range-consistent with the "
+    "published 20-45, not checked against the primary table",
+    Evidence.UNVERIFIED,
+)
+_P = RADES_2008.at("abstract: 6-month overall survival per group", Evidence.PRIMARY)
+_PU = RADES_2008.at("6-month overall survival per group, not checked against the primary",
+                    Evidence.UNVERIFIED)
+_V = RADES_2010.at("abstract: validation in 439 new patients and simplification",
+                   Evidence.PRIMARY)
+
+H = Histology
+
+
+class Band(Code):
+    """The five 2008 groups (interchange §3.1)."""
+
+    RADES_20_25 = "rades_20_25"
+    RADES_26_30 = "rades_26_30"
+    RADES_31_35 = "rades_31_35"
+    RADES_36_40 = "rades_36_40"
+    RADES_41_45 = "rades_41_45"
+
+
+class Simplified2010(Code):
+    """The three groups of the 2010 simplification (metadata, not the band)."""
+
+    RADES_20_30 = "rades_20_30"
+    RADES_31_35 = "rades_31_35"
+    RADES_36_45 = "rades_36_45"
+
+
+class Interval(Code):
+    """Interval from tumour diagnosis to MSCC, read against :data:`INTERVAL_LONG`."""
+
+    LONG = "long"
+    SHORT = "short"
+
+
+#: More than 15 months from tumour diagnosis to MSCC for the higher points.
+INTERVAL_LONG: Final = Cut(field="months_diagnosis_to_mscc", op=">", value=15, unit="months",
+                           source=_U)
+
+TUMOUR: Final = Item(key="tumour_type", label="Tumour type", rows=(
+    Row(when=(H.MYELOMA, H.LYMPHOMA), points=9, wording="Myeloma / lymphoma", source=_U),
+    Row(when=(H.BREAST,), points=8, wording="Breast cancer", source=_U),
+    Row(when=(H.PROSTATE,), points=7, wording="Prostate cancer", source=_U),
+    Row(when=tuple(h for h in H if h not in (H.MYELOMA, H.LYMPHOMA, H.BREAST, H.PROSTATE, *LUNG)),
+        points=4, wording="Other tumours", source=_U),
+    Row(when=LUNG, points=3, wording="Lung cancer", source=_U),
+))
+OTHER_BONE: Final = Item(key="other_bone_metastases",
+                         label="Other bone metastases at the time of radiotherapy", rows=(
+    Row(when=(Finding.ABSENT,), points=7, wording="No", source=_U),
+    Row(when=(Finding.PRESENT,), points=5, wording="Yes", source=_U),
+))
+VISCERAL: Final = Item(key="visceral_metastases",
+                       label="Visceral metastases at the time of radiotherapy", rows=(
+    Row(when=(Finding.ABSENT,), points=7, wording="No", source=_U),
+    Row(when=(Finding.PRESENT,), points=2, wording="Yes", source=_U),
+))
+INTERVAL: Final = Item(key="interval", label="Interval from tumour diagnosis to MSCC", rows=(
+    Row(when=(Interval.LONG,), points=7, wording=str(INTERVAL_LONG), source=_U),
+    Row(when=(Interval.SHORT,), points=4, source=_U,
+        wording=f"<= {INTERVAL_LONG.value:g} {INTERVAL_LONG.unit}"),
+))
+AMBULATORY: Final = Item(key="ambulatory", label="Ambulatory status before radiotherapy", rows=(
+    Row(when=(Ambulation.AMBULATORY,), points=7, wording="Ambulatory", source=_U),
+    Row(when=(Ambulation.NOT_AMBULATORY,), points=3, wording="Not ambulatory", source=_U),
+))
+MOTOR: Final = Item(key="motor_deficit",
+                    label="Time developing motor deficits before radiotherapy (days)", rows=(
+    Row(when=Span(15, None), points=8, wording="> 14 days", source=_U),
+    Row(when=Span(8, 14), points=6, wording="8-14 days", source=_U),
+    Row(when=Span(1, 7), points=3, wording="1-7 days", source=_U),
+))
+ITEMS: Final = (TUMOUR, OTHER_BONE, VISCERAL, INTERVAL, AMBULATORY, MOTOR)
+
+_COHORT = ("cohort statistics of the 2008 derivation (1852 irradiated MSCC patients) and the 2010 "
+           "validation (439 new patients), not an individual prediction")
+BANDS: Final = (
+    BandRow(code=Band.RADES_20_25, lo=20, hi=25, source=_P,
+            meaning=f"6-month overall survival 4% (2008); 7% in the 2010 validation ({_COHORT})"),
+    BandRow(code=Band.RADES_26_30, lo=26, hi=30, source=_P,
+            meaning=f"6-month overall survival 11% (2008); 19% in the 2010 validation "
+                    f"({_COHORT})"),
+    BandRow(code=Band.RADES_31_35, lo=31, hi=35, source=_P,
+            meaning=f"6-month overall survival 48% (2008); 56% in the 2010 validation "
+                    f"({_COHORT})"),
+    BandRow(code=Band.RADES_36_40, lo=36, hi=40, source=_PU,
+            meaning="6-month overall survival 87% (2008, unverified); 73% in the 2010 "
+                    f"validation ({_COHORT})"),
+    BandRow(code=Band.RADES_41_45, lo=41, hi=45, source=_PU,
+            meaning="6-month overall survival 99% (2008, unverified); 90% in the 2010 "
+                    f"validation ({_COHORT})"),
+)
+
+#: The 2010 three-group reading (Rades 2010 [primary]): metadata beside the 2008 band.
+SIMPLIFIED_2010: Final = (
+    BandRow(code=Simplified2010.RADES_20_30, lo=20, hi=30, source=_V,
+            meaning="6-month overall survival 14% (2010 validation cohort statistic)"),
+    BandRow(code=Simplified2010.RADES_31_35, lo=31, hi=35, source=_V,
+            meaning="6-month overall survival 56% (2010 validation cohort statistic)"),
+    BandRow(code=Simplified2010.RADES_36_45, lo=36, hi=45, source=_V,
+            meaning="6-month overall survival 80% (2010 validation cohort statistic)"),
+)
+
+#: Why a case without motor deficit is outside the score.
+NO_MOTOR_DEFICIT: Final = (
+    "motor_deficit_days is 0 (no motor deficit): the Rades 2008 score's 'time developing motor "
+    "deficits before radiotherapy' item has no category for it (1-7, 8-14, > 14 days)"
+)
+
+
+def score(case: Case) -> ScoreResult[Band]:
+    """Score *case* with the Rades 2008 survival score.
+
+    ``not_applicable`` (with ``reason``) when ``motor_deficit_days`` is 0. Otherwise needs
+    ``histology``, ``extraspinal_bone_metastases``, ``vertebral_metastases``,
+    ``visceral_metastases``, ``months_diagnosis_to_mscc``, ``ambulatory`` and
+    ``motor_deficit_days``, or is ``incomplete`` naming every missing one. Flags:
+    ``unverified_table`` (always, when an item is scored), ``rades_2010:<code>``.
+    """
+    days = case.neurology.motor_deficit_days
+    if days == 0:
+        return ScoreResult(id=ID, status=Status.NOT_APPLICABLE, citation=CITATION,
+                           higher_is_better=HIGHER_IS_BETTER, reason=NO_MOTOR_DEFICIT)
+    missing: list[str] = []
+    items: list[ItemScore | None] = [None] * 6
+    histology = case.tumour.histology
+    if histology is None:
+        missing.append("histology")
+    else:
+        items[0] = item_score(TUMOUR, histology)
+    other_bone = other_bone_metastases(case, missing)
+    if other_bone is not None:
+        items[1] = item_score(OTHER_BONE, other_bone)
+    visceral = visceral_finding(case, missing)
+    if visceral is not None:
+        items[2] = item_score(VISCERAL, visceral)
+    months = case.tumour.months_diagnosis_to_mscc
+    if months is None:
+        missing.append("months_diagnosis_to_mscc")
+    else:
+        interval = Interval.LONG if INTERVAL_LONG.holds(months) else Interval.SHORT
+        items[3] = evolve(item_score(INTERVAL, interval),
+                          value=f"{months:g} months ({interval.value})")
+    walks = ambulation(case, missing)
+    if walks is not None:
+        items[4] = item_score(AMBULATORY, walks)
+    if days is None:
+        missing.append("motor_deficit_days")
+    else:
+        items[5] = item_score(MOTOR, days)
+    flags: list[str] = []
+    result = summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
+                    items=items, missing=missing, flags=flags)
+    if result.total is None:
+        return result
+    simplified = band_for(SIMPLIFIED_2010, result.total)
+    return evolve(result, flags=(*result.flags, f"rades_2010:{simplified.code.value}"))

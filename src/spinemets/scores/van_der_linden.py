@@ -1,0 +1,110 @@
+"""van der Linden score (van der Linden et al., Dutch Bone Metastasis Study, Cancer 2005).
+
+Three items: Karnofsky performance status (80-100: 2, 50-70: 1, 10-40: 0), primary tumour
+(breast 3, prostate 2, lung 1, other 0) and visceral metastases (absent 1, present 0); total 0-6,
+higher is better. Derived from patients in a randomized radiotherapy trial.
+
+Choices (clinical-beyond §4; interchange §3.1): the lung row (1 point, above "other") is an open
+ambiguity (§14 item 4: some citations may invert lung and other); it is implemented as the one
+available table gives it, tagged unverified, so a lung primary raises ``unverified_table``. KPS
+below 50 scores 0 (the floor is given as both 10-40 and 20-40). KPS may come from ECOG only
+through a named conversion (interchange §4.4). Visceral metastases include brain.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .._table import BandRow, Item, Row, Span
+from ..citations import VAN_DER_LINDEN_2005, Evidence
+from ..model import Case
+from ..results import ItemScore, ScoreResult
+from ..vocab import Code, Histology
+from ._beyond import LUNG, Finding, visceral_finding
+from ._common import item_score, kps_item, summed
+
+__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+
+ID: Final = "van_der_linden"
+CITATION: Final = VAN_DER_LINDEN_2005
+RANGE: Final = (0, 6)
+HIGHER_IS_BETTER: Final = True
+
+_S = VAN_DER_LINDEN_2005.at(
+    "scoring system, as reproduced by medicalalgorithms.com", Evidence.SECONDARY
+)
+_U = VAN_DER_LINDEN_2005.at(
+    "lung row, as reproduced by medicalalgorithms.com; lung vs other not checked against "
+    "Table 3 of the primary",
+    Evidence.UNVERIFIED,
+)
+_B = VAN_DER_LINDEN_2005.at(
+    "groups, as reproduced by medicalalgorithms.com ('estimated from Figure 2, page 326')",
+    Evidence.SECONDARY,
+)
+
+H = Histology
+
+
+class Band(Code):
+    """van der Linden groups A-C (interchange §3.1)."""
+
+    GROUP_A = "group_a"
+    GROUP_B = "group_b"
+    GROUP_C = "group_c"
+
+
+KPS: Final = Item(key="general_condition", label="Karnofsky performance status", rows=(
+    Row(when=Span(80, 100), points=2, wording="KPS 80-100", source=_S),
+    Row(when=Span(50, 70), points=1, wording="KPS 50-70", source=_S),
+    Row(when=Span(10, 40), points=0, wording="KPS below 50 (given as 20-40 and 10-40)",
+        source=_S),
+))
+PRIMARY: Final = Item(key="primary", label="Primary tumour", rows=(
+    Row(when=(H.BREAST,), points=3, wording="Breast", source=_S),
+    Row(when=(H.PROSTATE,), points=2, wording="Prostate", source=_S),
+    Row(when=LUNG, points=1, wording="Lung", source=_U),
+    Row(when=tuple(h for h in H if h not in (H.BREAST, H.PROSTATE, *LUNG)), points=0,
+        wording="Other", source=_S),
+))
+VISCERAL: Final = Item(key="visceral_metastases", label="Visceral metastases", rows=(
+    Row(when=(Finding.ABSENT,), points=1, wording="Absent", source=_S),
+    Row(when=(Finding.PRESENT,), points=0, wording="Present", source=_S),
+))
+ITEMS: Final = (KPS, PRIMARY, VISCERAL)
+
+_COHORT = ("cohort statistics of the Dutch Bone Metastasis Study spinal cohort "
+           "(van der Linden 2005), not an individual prediction")
+BANDS: Final = (
+    BandRow(code=Band.GROUP_A, lo=0, hi=3, source=_B,
+            meaning=f"Group A: median survival about 3 months, 2-year survival about 4% "
+                    f"({_COHORT})"),
+    BandRow(code=Band.GROUP_B, lo=4, hi=5, source=_B,
+            meaning=f"Group B: median survival about 9 months, 2-year survival about 22% "
+                    f"({_COHORT})"),
+    BandRow(code=Band.GROUP_C, lo=6, hi=6, source=_B,
+            meaning="Group C: median survival about 19 months (18.7 in some citations), 2-year "
+                    f"survival about 37% ({_COHORT})"),
+)
+
+
+def score(case: Case) -> ScoreResult[Band]:
+    """Score *case* with the van der Linden score.
+
+    Needs ``kps`` (or ``ecog`` with ``ecog_to_kps``), ``histology`` and ``visceral_metastases``;
+    otherwise ``incomplete`` naming every missing one. Flags: ``unverified_table`` (lung primary),
+    ``kps_from_ecog:<name>``, ``kps_from_ecog_ambiguous``.
+    """
+    missing: list[str] = []
+    flags: list[str] = []
+    items: list[ItemScore | None] = [kps_item(KPS, case.systemic, missing, flags), None, None]
+    histology = case.tumour.histology
+    if histology is None:
+        missing.append("histology")
+    else:
+        items[1] = item_score(PRIMARY, histology)
+    visceral = visceral_finding(case, missing)
+    if visceral is not None:
+        items[2] = item_score(VISCERAL, visceral)
+    return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
+                  items=items, missing=missing, flags=flags)

@@ -1,0 +1,170 @@
+"""score_frame: bad cells never raise or drop a row; the options; engines beyond pandas/Polars."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+import spinemets
+
+pd = pytest.importorskip("pandas")
+
+GOOD: dict[str, Any] = {
+    "histology": "kidney", "kps": 80, "visceral_metastases": "none",
+    "extraspinal_bone_metastases": 0, "vertebral_metastases": 1, "frankel": "E",
+    "myelopathy": False, "fit_for_surgery": True, "level": "T12", "pain": "mechanical",
+    "bone_lesion": "lytic", "alignment": "normal", "collapse": "involved_over_50",
+    "posterolateral": "unilateral", "escc": "1b",
+}
+# The interchange example (§1, §6): typed here from the spec.
+GOOD_OUT = {"tomita": 3, "tomita_band": "long_term_local_control", "tokuhashi_1990": 11,
+            "tokuhashi_1990_band": "good", "tokuhashi_2005": 13,
+            "tokuhashi_2005_band": "gte_12_months", "sins": 10,
+            "sins_band": "potentially_unstable", "escc_grade": "1b", "escc_class": "low",
+            "noms_radiation": "srs", "noms_stabilization": "surgical_consultation"}
+BAD = [
+    {**GOOD, "kps": 85},  # not a multiple of 10
+    {**GOOD, "histology": "Kidney", "escc": "4"},  # codes are case-sensitive; no grade 4
+    {**GOOD, "myelopathy": 1},  # a number is never a boolean
+]
+
+
+def records(frame: Any) -> list[dict[str, Any]]:
+    return [{k: (None if pd.isna(v) else v) for k, v in row.items()}
+            for row in frame.astype(object).to_dict("records")]
+
+
+def test_bad_rows_keep_their_place_and_errors() -> None:
+    rows = [GOOD, BAD[0], GOOD, BAD[1], BAD[2], GOOD]
+    out = records(spinemets.score_frame(pd.DataFrame(rows, index=list("abcdef"))))
+    for i in (0, 2, 5):
+        assert out[i] == {**GOOD_OUT, "error": None}
+    for i in (1, 3, 4):
+        assert {v for k, v in out[i].items() if k != "error"} == {None}
+    assert "kps" in out[1]["error"] and "histology" not in out[1]["error"]
+    assert "histology" in out[3]["error"] and "escc" in out[3]["error"]
+    assert "myelopathy" in out[4]["error"] and out[4]["error"].startswith("invalid input: ")
+
+
+def test_polars_bad_rows_and_types() -> None:
+    pl = pytest.importorskip("polars")
+    df = pl.DataFrame({"kps": [80.0, 85.0, float("nan"), None], "escc": [2, 4, None, 0],
+                       "histology": ["kidney", "kidney", "nope", None]})
+    out = spinemets.score_frame(df)
+    assert out["escc_grade"].to_list() == ["2", None, None, "0"]
+    errors = out["error"].to_list()
+    assert errors[0] is None and errors[3] is None
+    assert "kps" in errors[1] and "escc" in errors[1]
+    assert "histology" in errors[2] and "kps" not in errors[2]
+
+
+def test_dataframe_cells_nan_none_na_and_integer_escc() -> None:
+    df = pd.DataFrame({
+        "escc": pd.Series([0, 2, 3, None, 1], dtype="Int64"),
+        "kps": pd.Series([80, None, pd.NA, 10.0, 100], dtype=object),
+        "myelopathy": pd.Series([True, None, False, 1, 0.0], dtype=object),
+        "fit_for_surgery": pd.Series([True, None, pd.NA, True, False], dtype="boolean"),
+    })
+    out = spinemets.score_frame(df)
+    assert [None if pd.isna(v) else v for v in out["escc_grade"]] == ["0", "2", "3", None, None]
+    errors = [None if pd.isna(v) else v for v in out["error"]]
+    assert errors[:3] == [None, None, None]
+    assert "myelopathy" in errors[3] and "escc" not in errors[3]
+    assert "escc" in errors[4] and "myelopathy" in errors[4] and "kps" not in errors[4]
+
+
+def test_column_mapping_names_the_callers_columns_and_keep_input() -> None:
+    df = pd.DataFrame([{**GOOD, "kps": 85}, GOOD]).rename(columns={"kps": "KPS", "escc": "Bilsky"})
+    df["note"] = ["x", "y"]
+    out = spinemets.score_frame(df, columns={"KPS": "kps", "Bilsky": "escc"}, keep_input=True)
+    assert list(out.columns[: len(df.columns)]) == list(df.columns)
+    assert out["error"].iloc[0].startswith("invalid input: KPS: must be")
+    assert out["escc_grade"].iloc[1] == "1b" and out["tomita"].iloc[1] == 3
+    with pytest.raises(ValueError, match="interchange"):
+        spinemets.score_frame(df, columns={"KPS": "karnofsky"})
+
+
+def test_scores_selection_and_noms_brings_its_seeds() -> None:
+    df = pd.DataFrame([GOOD])
+    assert list(spinemets.score_frame(df, scores=["tomita"]).columns) == [
+        "tomita", "tomita_band", "error"]
+    assert list(spinemets.score_frame(df, scores=["noms"]).columns) == [
+        "sins", "sins_band", "escc_grade", "escc_class", "noms_radiation",
+        "noms_stabilization", "error"]
+    with pytest.raises(ValueError, match="unknown"):
+        spinemets.score_frame(df, scores=["tomitaa"])
+
+
+def test_policy_reaches_noms_radiation() -> None:
+    from spinemets.policy import EsccIntermediateAs, Policy
+
+    row = {**GOOD, "escc": "1c", "histology": "kidney"}
+    df = pd.DataFrame([row])
+    assert spinemets.score_frame(df)["noms_radiation"].iloc[0] == "srs"
+    high = Policy(name="1c-high", escc_1c_as=EsccIntermediateAs.HIGH)
+    out = spinemets.score_frame(df, policy=high)
+    assert out["noms_radiation"].iloc[0] == "separation_surgery_then_srs"
+
+
+def test_empty_and_column_less_frames() -> None:
+    out = spinemets.score_frame(pd.DataFrame({"other": [1, 2]}))
+    assert len(out) == 2 and out["tomita"].isna().all()
+    assert (out["noms_radiation"] == "undetermined").all()
+    assert len(spinemets.score_frame(pd.DataFrame(columns=list(GOOD)))) == 0
+
+
+def test_import_spinemets_loads_no_engine() -> None:
+    engines = "('pandas', 'numpy', 'narwhals', 'polars')"
+    code = ("import sys, spinemets; spinemets.score_frame; "
+            f"print(sorted(m for m in {engines} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_dask_local_cluster_matches_pandas() -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("distributed")
+    from tests.test_frame import pandas_frame, random_rows
+
+    df = pandas_frame(random_rows(4000, seed=7), "str")
+    # Dask turns object columns into strings ("True"): booleans must be a boolean dtype.
+    for name in ("bone_metastases_isolated", "myelopathy", "radiculopathy", "fit_for_surgery"):
+        df[name] = df[name].astype("boolean")
+    ddf = dd.from_pandas(df, npartitions=4)
+    lazy = spinemets.score_frame(ddf, keep_input=True)
+    assert list(lazy.columns) == list(spinemets.score_frame(df.head(0), keep_input=True).columns)
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        got = lazy.compute()
+    want = spinemets.score_frame(df)  # dask may store the input strings differently
+    assert list(got.columns[: len(df.columns)]) == list(df.columns)
+    pd.testing.assert_frame_equal(got[list(want.columns)], want)
+
+
+@pytest.mark.spark
+def test_pyspark_matches_pandas() -> None:
+    pyspark_sql = pytest.importorskip("pyspark.sql")
+    from tests.test_frame import CHOICES, random_rows
+
+    rows = random_rows(500, seed=11)
+    spark = (pyspark_sql.SparkSession.builder.master("local[1]")
+             .config("spark.ui.enabled", "false").getOrCreate())
+    try:
+        types = pyspark_sql.types
+        schema = types.StructType([
+            types.StructField(name, types.StringType() if isinstance(v[0], str) else
+                              types.BooleanType() if isinstance(v[0], bool) else
+                              types.LongType())
+            for name, v in CHOICES.items()])
+        sdf = spark.createDataFrame([[r[k] for k in CHOICES] for r in rows], schema=schema)
+        got = spinemets.score_frame(sdf).toPandas()
+    finally:
+        spark.stop()
+    want = spinemets.score_frame(pd.DataFrame(rows))
+    for name in want.columns:
+        assert [None if pd.isna(v) else v for v in got[name]] == \
+            [None if pd.isna(v) else v for v in want[name].astype(object)], name
