@@ -161,10 +161,10 @@ def test_pyspark_matches_pandas() -> None:
                               types.LongType())
             for name, v in CHOICES.items()])
         sdf = spark.createDataFrame([[r[k] for k in CHOICES] for r in rows], schema=schema)
-        got = spinemets.score_frame(sdf).toPandas()
+        got = [row.asDict() for row in spinemets.score_frame(sdf).collect()]
     finally:
         spark.stop()
     want = spinemets.score_frame(pd.DataFrame(rows))
     for name in want.columns:
-        assert [None if pd.isna(v) else v for v in got[name]] == \
+        assert [row[name] for row in got] == \
             [None if pd.isna(v) else v for v in want[name].astype(object)], name

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from attrs import field, frozen
 
+from ._json import string as encode_basestring
 from .citations import Evidence, Source
 
 B = TypeVar("B", bound=enum.Enum)
@@ -67,6 +68,12 @@ class ItemScore:
     value: str  #: The input category as an interchange code or count, e.g. ``"lytic"``, ``"3"``.
     points: int
     row: Row
+    #: This item's member of a result's ``items`` object, as JSON text (``"growth":2``).
+    json: str = field(init=False, eq=False, repr=False)
+
+    @json.default
+    def _json(self) -> str:
+        return f"{encode_basestring(self.key)}:{self.points}"
 
     @property
     def explanation(self) -> str:
@@ -145,6 +152,13 @@ class BandRow(Generic[B]):
     hi: int
     meaning: str
     source: Source
+    #: The band as interchange JSON text (``{"code":"stable","range":[0,6]}``).
+    json: str = field(init=False, eq=False, repr=False)
+
+    @json.default
+    def _json(self) -> str:
+        code = encode_basestring(str(self.code.value))
+        return f'{{"code":{code},"range":[{self.lo},{self.hi}]}}'
 
     @property
     def range(self) -> tuple[int, int]:

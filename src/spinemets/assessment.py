@@ -7,6 +7,7 @@ from typing import Any
 
 from attrs import frozen
 
+from ._memo import memos
 from .exceptions import InvalidInputError
 from .interchange import INTERCHANGE_VERSION, error_dict, parse_case
 from .model import Case
@@ -31,7 +32,7 @@ from .scores import (
 #: The further instruments (interchange §3.1), in result order between SINS and ESCC.
 _FURTHER = (bauer_1995, bauer_modified, nesms, katagiri_2014, van_der_linden, rades_2008, osri)
 
-__all__ = ["Assessment", "assess", "assess_dict"]
+__all__ = ["INSTRUMENTS", "Assessment", "assess", "assess_dict"]
 
 
 @frozen(kw_only=True)
@@ -61,6 +62,12 @@ class Assessment:
             "recommendation": self.recommendation.to_dict(),
         }
 
+    def to_json(self) -> str:
+        """:meth:`to_dict` as compact JSON text (one ``spinemets assess`` line, fast)."""
+        scores = ",".join([f'"{r.id}":{r.to_json()}' for r in self.scores])
+        return (f'{{"interchange":{INTERCHANGE_VERSION},"scores":{{{scores}}},'
+                f'"recommendation":{self.recommendation.to_json()}}}')
+
     def to_fhir(self, *, patient_reference: str | None = None, effective: str | None = None,
                 include_incomplete: bool = False) -> list[dict[str, Any]]:
         """FHIR R4 Observations as JSON-ready dicts (see :func:`spinemets.fhir.to_fhir`)."""
@@ -80,14 +87,23 @@ class Assessment:
         return assessment_html(self)
 
 
+#: Every instrument, in result order (interchange §3, §3.1): ESCC last.
+INSTRUMENTS = (tomita, tokuhashi_1990, tokuhashi_2005, sins, *_FURTHER, escc)
+
+
 def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
-    """Run every implemented score and the NOMS recommender on *case*."""
-    t = tomita.score(case)
-    k90 = tokuhashi_1990.score(case)
-    k05 = tokuhashi_2005.score(case, policy)
-    s = sins.score(case)
-    further = tuple(module.score(case) for module in _FURTHER)
-    e = escc.classify(case)
+    """Run every implemented score and the NOMS recommender on *case*.
+
+    Results are memoised by the inputs each instrument reads (:mod:`spinemets._memo`); they are
+    immutable, so a shared result is indistinguishable from a fresh one.
+    """
+    scorers = memos(policy, INSTRUMENTS)
+    t = scorers["tomita"](case)
+    k90 = scorers["tokuhashi_1990"](case)
+    k05 = scorers["tokuhashi_2005"](case)
+    s = scorers["sins"](case)
+    further = tuple(scorers[module.ID](case) for module in _FURTHER)
+    e = scorers["escc"](case)
     rec = recommend(case, policy, escc_result=e, sins_result=s, tomita_result=t,
                     tokuhashi_2005_result=k05)
     return Assessment(case=case, scores=(t, k90, k05, s, *further, e), recommendation=rec,

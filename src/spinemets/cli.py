@@ -104,7 +104,12 @@ def _assess(args: argparse.Namespace) -> int:
                     case = loads_case(text)
                     if conversion is not None and case.systemic.ecog_to_kps is None:
                         case = _with_conversion(case, conversion)
-                    result = assess(case).to_dict()
+                    assessment = assess(case)
+                    if indent is None:
+                        out.write(assessment.to_json().encode() + b"\n")
+                        count += 1
+                        continue
+                    result = assessment.to_dict()
                 except InvalidInputError as error:
                     result = error_dict(error)
                     result["line"] = number

@@ -971,7 +971,8 @@ def _score_narwhals(
                  for col, spec, bad in bad_exprs]
         text = nw.concat_str(parts, separator="; ", ignore_nulls=True)
         stage1.append((~any_bad).alias(ok_name))
-        stage1.append(nw.when(any_bad).then(nw.lit("invalid input: ") + text).alias(error_name))
+        message = nw.concat_str([nw.lit("invalid input: "), text])
+        stage1.append(nw.when(any_bad).then(message).alias(error_name))
     else:
         stage1.append(nw.lit(value=True).alias(ok_name))
         stage1.append(nw.lit(None, dtype=nw.String).alias(error_name))

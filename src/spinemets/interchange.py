@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from ._fields import _MISSING, CASE_FIELD_BY_NAME, CASE_FIELDS, LESION_FIELD_BY_NAME, LESION_FIELDS
 from .exceptions import InvalidInputError, Problem, echo
-from .model import Case, Laboratory, Lesion, Neurology, Systemic, Tumour
+from .model import Case, Laboratory, Lesion, Neurology, Systemic, Tumour, _trusted
 
 __all__ = ["INTERCHANGE_VERSION", "case_to_dict", "error_dict", "loads_case", "parse_case"]
 
@@ -70,8 +70,9 @@ def parse_case(data: Any) -> Case:
     problems.extend(Problem(k, "appears more than once in the object") for k in dups)
     if problems:
         raise InvalidInputError(problems)
-    parts = {group: cls(**groups[group]) for group, cls in _GROUPS.items()}
-    return Case(**parts, lesions=tuple(lesions))
+    parts: dict[str, Any] = {group: _trusted(cls, groups[group]) for group, cls in _GROUPS.items()}
+    parts["lesions"] = tuple(lesions)
+    return _trusted(Case, parts)
 
 
 def _parse_lesions(raw: Any, problems: list[Problem]) -> list[Lesion]:
@@ -108,7 +109,7 @@ def _parse_lesions(raw: Any, problems: list[Problem]) -> list[Lesion]:
             problems.append(Problem(f"{prefix}.{k}", "appears more than once in the object"))
             bad = True
         if not bad:
-            lesions.append(Lesion(**values))
+            lesions.append(_trusted(Lesion, values))
     return lesions
 
 

@@ -9,8 +9,9 @@ allows. Use :meth:`Case.from_dict` to read the interchange form (strings for cod
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
 from attrs import field, frozen
 
 from ._fields import group_fields
@@ -197,3 +198,28 @@ class Case:
         from .interchange import case_to_dict
 
         return case_to_dict(self)
+
+
+_T = TypeVar("_T")
+_DEFAULTS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _trusted(cls: type[_T], values: dict[str, Any]) -> _T:
+    """Build *cls* from values already validated by the strict parser, skipping re-validation.
+
+    Only :mod:`spinemets.interchange` calls this, with values that passed the same field table
+    the constructors check; everyone else goes through the validating constructor.
+    """
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:
+        defaults = _DEFAULTS[cls] = tuple(
+            (f.name, f.default) for f in attrs.fields(cls) if f.init  # type: ignore[arg-type]
+        )
+    inst = object.__new__(cls)
+    setattr_ = object.__setattr__
+    for name, default in defaults:
+        value = values.get(name, default)
+        if isinstance(value, attrs.Factory):  # type: ignore[arg-type]
+            value = value.factory()
+        setattr_(inst, name, value)
+    return inst

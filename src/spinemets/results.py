@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from attrs import field, frozen
 
+from . import _json
 from ._table import BandRow, ItemScore
 from .citations import Citation
 from .vocab import Code, EsccGrade, SpinalLevel
@@ -61,6 +62,16 @@ class LesionScore:
             out["missing"] = list(self.missing)
         return out
 
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text."""
+        level = _json.string(self.level._value_) if self.level else "null"
+        if self.status is Status.COMPLETE:
+            items = ",".join([i.json for i in self.items])
+            return (f'{{"level":{level},"status":"complete","total":{self.total},'
+                    f'"items":{{{items}}}}}')
+        return (f'{{"level":{level},"status":{_json.string(self.status._value_)},'
+                f'"missing":{_json.strings(self.missing)}}}')
+
 
 @frozen(kw_only=True)
 class ScoreResult(Generic[B]):
@@ -83,6 +94,7 @@ class ScoreResult(Generic[B]):
     reason: str | None = None  #: Why the score is not applicable.
     lesions: tuple[LesionScore, ...] = field(default=(), repr=False)  #: SINS per lesion.
     raw: int | None = None  #: NESMS: the sum before the cap at 3 (interchange §3.1).
+    _json: str | None = field(default=None, init=False, eq=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -126,6 +138,36 @@ class ScoreResult(Generic[B]):
         out["citation"] = self.citation.short
         return out
 
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text, assembled from cached fragments (cached itself)."""
+        text = self._json
+        if text is None:
+            text = self._make_json()
+            object.__setattr__(self, "_json", text)
+        return text
+
+    def _make_json(self) -> str:
+        status = self.status
+        if status is Status.COMPLETE:
+            parts = [f'{{"status":"complete","total":{self.total}']
+            if self.raw is not None:
+                parts.append(f',"raw":{self.raw}')
+            parts.append(',"items":{' + ",".join([i.json for i in self.items]) + "}")
+            parts.append(',"band":' + (self.band.json if self.band is not None else "null"))
+        elif status is Status.INCOMPLETE:
+            parts = ['{"status":"incomplete","missing":' + _json.strings(self.missing)]
+        else:
+            reason = _json.string(self.reason) if self.reason is not None else "null"
+            parts = ['{"status":"not_applicable","reason":' + reason]
+        if self.lesions:
+            parts.append(',"lesions":[' + ",".join([les.to_json() for les in self.lesions]) + "]")
+        if self.strategy is not None:
+            parts.append(',"strategy":' + _json.string(self.strategy))
+        parts.append(f',"flags":{_json.strings(self.flags)},"higher_is_better":'
+                     f'{_json.boolean(self.higher_is_better)},"citation":'
+                     f'{_json.string(self.citation.short)}}}')
+        return "".join(parts)
+
 
 @frozen(kw_only=True)
 class GradeResult:
@@ -139,6 +181,7 @@ class GradeResult:
     lesion_index: int | None = None  #: The lesion carrying the worst grade.
     missing: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    _json: str | None = field(default=None, init=False, eq=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -167,3 +210,20 @@ class GradeResult:
         out["higher_is_better"] = False
         out["citation"] = self.citation.short
         return out
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text (cached)."""
+        if self._json is not None:
+            return self._json
+        if self.status is Status.COMPLETE:
+            assert self.grade is not None and self.escc_class is not None
+            head = (f'{{"status":"complete","grade":{_json.string(self.grade._value_)},'
+                    f'"class":{_json.string(self.escc_class._value_)},'
+                    f'"lesion":{self.lesion_index}')
+        else:
+            head = (f'{{"status":{_json.string(self.status._value_)},'
+                    f'"missing":{_json.strings(self.missing)}')
+        text = (f'{head},"flags":{_json.strings(self.flags)},"higher_is_better":false,'
+                f'"citation":{_json.string(self.citation.short)}}}')
+        object.__setattr__(self, "_json", text)
+        return text

@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import frozen
 
+from .. import _json
 from ..citations import Source
 from ..model import Case
 from ..policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
@@ -65,6 +66,19 @@ class Recommendation:
             "rationale": {r.pillar: r.text for r in self.rationale},
             "options": [o.to_dict() for o in self.options],
         }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text."""
+        missing = ",".join([f"{_json.string(part)}:{_json.strings(fields)}"
+                            for part, fields in self.missing])
+        rationale = ",".join([f"{_json.string(r.pillar)}:{_json.string(r.text)}"
+                              for r in self.rationale])
+        options = ",".join([o.json for o in self.options])
+        return (f'{{"radiation":{_json.string(self.radiation._value_)},'
+                f'"stabilization":{_json.string(self.stabilization._value_)},'
+                f'"flags":{_json.strings(self.flags)},"missing":{{{missing}}},'
+                f'"policy":{_json.string(self.policy)},"rationale":{{{rationale}}},'
+                f'"options":[{options}]}}')
 
 
 def _radiosensitivity(case: Case) -> tuple[Radiosensitivity | None, str]:

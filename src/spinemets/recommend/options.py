@@ -8,6 +8,7 @@ board, not codes other programs match on.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Final
 
@@ -94,10 +95,14 @@ class Option:
     source: Source
 
     _as_dict: dict[str, str] = field(init=False, eq=False, repr=False)
+    #: The option as interchange JSON text.
+    json: str = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         as_dict = {"option": self.option, "rationale": self.rationale, "source": str(self.source)}
         object.__setattr__(self, "_as_dict", as_dict)
+        object.__setattr__(self, "json", json.dumps(as_dict, ensure_ascii=False,
+                                                    separators=(",", ":")))
 
     def to_dict(self) -> dict[str, str]:
         """The interchange form: ``option``, ``rationale``, ``source``."""

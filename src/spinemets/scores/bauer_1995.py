@@ -24,9 +24,28 @@ from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, finding, skeletal_extent, visceral_finding
 from ._common import item_score, summed
 
-__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "INPUTS",
+    "ITEMS",
+    "RANGE",
+    "Band",
+    "score",
+]
 
 ID: Final = "bauer_1995"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "visceral_metastases",
+    "pathologic_fracture",
+    "extraspinal_bone_metastases",
+    "vertebral_metastases",
+    "histology",
+)
 CITATION: Final = BAUER_1995
 RANGE: Final = (0, 5)
 HIGHER_IS_BETTER: Final = True

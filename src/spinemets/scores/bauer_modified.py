@@ -22,9 +22,27 @@ from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, skeletal_extent, visceral_finding
 from ._common import item_score, summed
 
-__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "INPUTS",
+    "ITEMS",
+    "RANGE",
+    "Band",
+    "score",
+]
 
 ID: Final = "bauer_modified"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "visceral_metastases",
+    "extraspinal_bone_metastases",
+    "vertebral_metastases",
+    "histology",
+)
 CITATION: Final = LEITHNER_2008
 RANGE: Final = (0, 4)
 HIGHER_IS_BETTER: Final = True

@@ -16,9 +16,23 @@ from ..model import Case
 from ..results import EsccClass, GradeResult, Status
 from ..vocab import EsccGrade
 
-__all__ = ["CITATION", "CLASSES", "GRADES", "ID", "ClassRow", "class_of", "classify"]
+__all__ = [
+    "CITATION",
+    "CLASSES",
+    "GRADES",
+    "ID",
+    "INPUTS",
+    "ClassRow",
+    "class_of",
+    "classify",
+]
 
 ID: Final = "escc"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "lesions",
+)
 CITATION: Final = BILSKY_2010
 
 _P = BILSKY_2010.at("abstract; grade wording per Radiopaedia and Uei 2018 Fig. 1",

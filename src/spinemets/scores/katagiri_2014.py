@@ -42,6 +42,7 @@ __all__ = [
     "GROUP_DEFAULTS",
     "HIGHER_IS_BETTER",
     "ID",
+    "INPUTS",
     "ITEMS",
     "LABORATORY_FIELDS",
     "RANGE",
@@ -53,6 +54,23 @@ __all__ = [
 ]
 
 ID: Final = "katagiri_2014"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "histology",
+    "katagiri_group",
+    "katagiri_visceral",
+    "albumin_g_dl",
+    "crp_mg_dl",
+    "ldh_u_l",
+    "platelets_10e9_l",
+    "calcium_mg_dl",
+    "bilirubin_mg_dl",
+    "ecog",
+    "previous_chemotherapy",
+    "extraspinal_bone_metastases",
+    "vertebral_metastases",
+)
 CITATION: Final = KATAGIRI_2014
 RANGE: Final = (0, 10)
 HIGHER_IS_BETTER: Final = False

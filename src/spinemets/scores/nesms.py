@@ -35,6 +35,7 @@ __all__ = [
     "CITATION",
     "HIGHER_IS_BETTER",
     "ID",
+    "INPUTS",
     "ITEMS",
     "RANGE",
     "Albumin",
@@ -43,6 +44,16 @@ __all__ = [
 ]
 
 ID: Final = "nesms"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "visceral_metastases",
+    "extraspinal_bone_metastases",
+    "vertebral_metastases",
+    "histology",
+    "ambulatory",
+    "albumin_g_dl",
+)
 CITATION: Final = SCHOENFELD_2016
 #: "All patients were assigned an NESMS score (0-3)" (Schoenfeld 2016 abstract [primary]).
 RANGE: Final = (0, 3)

@@ -27,9 +27,27 @@ from ..vocab import Code, Histology
 from ._beyond import LUNG
 from ._common import item_score, kps_item, summed
 
-__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "INPUTS",
+    "ITEMS",
+    "RANGE",
+    "Band",
+    "score",
+]
 
 ID: Final = "osri"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "histology",
+    "kps",
+    "ecog",
+    "ecog_to_kps",
+)
 CITATION: Final = BALAIN_2013
 RANGE: Final = (1, 7)
 HIGHER_IS_BETTER: Final = False

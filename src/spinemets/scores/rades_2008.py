@@ -45,6 +45,7 @@ __all__ = [
     "CITATION",
     "HIGHER_IS_BETTER",
     "ID",
+    "INPUTS",
     "INTERVAL_LONG",
     "ITEMS",
     "RANGE",
@@ -56,6 +57,17 @@ __all__ = [
 ]
 
 ID: Final = "rades_2008"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "histology",
+    "extraspinal_bone_metastases",
+    "vertebral_metastases",
+    "visceral_metastases",
+    "months_diagnosis_to_mscc",
+    "ambulatory",
+    "motor_deficit_days",
+)
 CITATION: Final = RADES_2008
 #: "Totals range 20-45, in 5 groups" (Rades 2008 abstract [primary]).
 RANGE: Final = (20, 45)

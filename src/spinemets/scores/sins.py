@@ -17,10 +17,26 @@ from ..vocab import Alignment, BoneLesion, Code, Collapse, Pain, Posterolateral
 from ..vocab import SpinalLevel as L
 from ._common import item_score
 
-__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "LESION_FIELDS", "RANGE",
-           "Band", "score", "score_lesion"]
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "INPUTS",
+    "ITEMS",
+    "LESION_FIELDS",
+    "RANGE",
+    "Band",
+    "score",
+    "score_lesion",
+]
 
 ID: Final = "sins"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "lesions",
+)
 CITATION: Final = FISHER_2010
 RANGE: Final = (0, 18)
 HIGHER_IS_BETTER: Final = False

@@ -17,9 +17,31 @@ from ..results import ScoreResult
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._tokuhashi import evaluate
 
-__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "INPUTS",
+    "ITEMS",
+    "RANGE",
+    "Band",
+    "score",
+]
 
 ID: Final = "tokuhashi_1990"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "kps",
+    "ecog",
+    "ecog_to_kps",
+    "extraspinal_bone_metastases",
+    "vertebral_metastases",
+    "visceral_metastases",
+    "histology",
+    "frankel",
+)
 CITATION: Final = TOKUHASHI_1990
 RANGE: Final = (0, 12)
 HIGHER_IS_BETTER: Final = True

@@ -21,10 +21,32 @@ from ..results import ScoreResult
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._tokuhashi import evaluate
 
-__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score",
-           "strategy_for"]
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "INPUTS",
+    "ITEMS",
+    "RANGE",
+    "Band",
+    "score",
+    "strategy_for",
+]
 
 ID: Final = "tokuhashi_2005"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "kps",
+    "ecog",
+    "ecog_to_kps",
+    "extraspinal_bone_metastases",
+    "vertebral_metastases",
+    "visceral_metastases",
+    "histology",
+    "frankel",
+)
 CITATION: Final = TOKUHASHI_2005
 RANGE: Final = (0, 15)
 HIGHER_IS_BETTER: Final = True

@@ -22,6 +22,7 @@ __all__ = [
     "GROWTH_DEFAULTS",
     "HIGHER_IS_BETTER",
     "ID",
+    "INPUTS",
     "ITEMS",
     "RANGE",
     "STRATEGY",
@@ -32,6 +33,16 @@ __all__ = [
 ]
 
 ID: Final = "tomita"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "histology",
+    "tomita_growth",
+    "visceral_metastases",
+    "extraspinal_bone_metastases",
+    "vertebral_metastases",
+    "bone_metastases_isolated",
+)
 CITATION: Final = TOMITA_2001
 RANGE: Final = (2, 10)
 HIGHER_IS_BETTER: Final = False

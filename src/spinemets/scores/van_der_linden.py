@@ -23,9 +23,28 @@ from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, visceral_finding
 from ._common import item_score, kps_item, summed
 
-__all__ = ["BANDS", "CITATION", "HIGHER_IS_BETTER", "ID", "ITEMS", "RANGE", "Band", "score"]
+__all__ = [
+    "BANDS",
+    "CITATION",
+    "HIGHER_IS_BETTER",
+    "ID",
+    "INPUTS",
+    "ITEMS",
+    "RANGE",
+    "Band",
+    "score",
+]
 
 ID: Final = "van_der_linden"
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = (
+    "kps",
+    "ecog",
+    "ecog_to_kps",
+    "histology",
+    "visceral_metastases",
+)
 CITATION: Final = VAN_DER_LINDEN_2005
 RANGE: Final = (0, 6)
 HIGHER_IS_BETTER: Final = True

@@ -1,0 +1,24 @@
+"""Fast JSON text for results (the command line's hot path).
+
+Results assemble their JSON from fragments cached on the shared, immutable table objects (an
+``ItemScore``'s ``"growth":2``, a ``BandRow``'s band object, an option), so a line is written
+without building and encoding a dict first. ``to_dict`` stays the reference form; a test holds
+``json.loads(x.to_json()) == x.to_dict()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from json.encoder import encode_basestring as string
+
+__all__ = ["boolean", "string", "strings"]
+
+
+def strings(values: Iterable[str]) -> str:
+    """A JSON array of strings."""
+    return "[" + ",".join([string(v) for v in values]) + "]"
+
+
+def boolean(value: bool) -> str:
+    """``true`` or ``false``."""
+    return "true" if value else "false"

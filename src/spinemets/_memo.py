@@ -1,0 +1,74 @@
+"""Memoised scoring for :func:`spinemets.assess`: results keyed by exactly the inputs they read.
+
+Every instrument module declares ``INPUTS``, the case fields its score reads. Results are
+immutable, so a case whose inputs for one instrument equal an earlier case's gets the earlier
+result object (and, with it, that result's cached JSON text). The key is read with one
+``operator.attrgetter`` call; each cache is bounded (cleared when full), so memory stays bounded
+on a stream of any length. A test holds that changing a field outside ``INPUTS`` never changes a
+score, and that memoised and direct results are equal.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, Final
+
+from ._fields import CASE_FIELD_BY_NAME
+from .model import Case
+from .policy import Policy
+
+__all__ = ["MAX_ENTRIES", "Memo"]
+
+#: Results kept per instrument and policy before the cache is cleared.
+MAX_ENTRIES: Final = 4096
+
+
+def _path(name: str) -> str:
+    return "lesions" if name == "lesions" else f"{CASE_FIELD_BY_NAME[name].group}.{name}"
+
+
+class Memo:
+    """One instrument's scoring function with an input-keyed, bounded cache."""
+
+    __slots__ = ("_cache", "_key", "_score")
+
+    def __init__(self, module: ModuleType, score: Callable[[Case], Any]) -> None:
+        paths = [_path(name) for name in module.INPUTS]
+        self._key: Callable[[Case], Any] = operator.attrgetter(*paths)
+        self._score = score
+        self._cache: dict[Any, Any] = {}
+
+    def __call__(self, case: Case) -> Any:
+        key = self._key(case)
+        cache = self._cache
+        result = cache.get(key)
+        if result is None:
+            if len(cache) >= MAX_ENTRIES:
+                cache.clear()
+            result = cache[key] = self._score(case)
+        return result
+
+
+_BY_POLICY: dict[Policy, dict[str, Memo]] = {}
+
+
+def memos(policy: Policy, modules: tuple[ModuleType, ...]) -> dict[str, Memo]:
+    """The memoised scorers of *modules* under *policy* (created on first use)."""
+    table = _BY_POLICY.get(policy)
+    if table is None:
+        table = _BY_POLICY[policy] = {}
+        for module in modules:
+            scorer = getattr(module, "score", None) or module.classify
+            if module.ID == "tokuhashi_2005":
+                table[module.ID] = Memo(module, functools.partial(scorer, policy=policy))
+            else:
+                table[module.ID] = Memo(module, scorer)
+    return table
+
+
+def clear() -> None:
+    """Forget every memoised result (tests use it to compare cold and warm caches)."""
+    _BY_POLICY.clear()
