@@ -8,15 +8,21 @@ without building and encoding a dict first. ``to_dict`` stays the reference form
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from json.encoder import encode_basestring as string
 
-__all__ = ["boolean", "string", "strings"]
+__all__ = ["boolean", "string", "strings", "value"]
 
 
 def strings(values: Iterable[str]) -> str:
     """A JSON array of strings."""
     return "[" + ",".join([string(v) for v in values]) + "]"
+
+
+def value(obj: object) -> str:
+    """Any JSON-ready value, compactly."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def boolean(value: bool) -> str:

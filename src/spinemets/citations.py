@@ -207,9 +207,8 @@ KARNOFSKY_1949 = Citation(
     key="karnofsky1949",
     authors="Karnofsky DA, Burchenal JH.",
     title="The clinical evaluation of chemotherapeutic agents in cancer",
-    journal="In: MacLeod CM, ed. Evaluation of Chemotherapeutic Agents. Columbia Univ Press",
+    journal="book chapter",
     year=1949,
-    pages="191-205",
 )
 OKEN_1982 = Citation(
     key="oken1982",
@@ -223,9 +222,7 @@ OKEN_1982 = Citation(
 MA_2010 = Citation(
     key="ma2010",
     authors="Ma C, Bandukwala S, Burman D, et al.",
-    title=(
-        "Interconversion of three measures of performance status: an empirical analysis"
-    ),
+    title="Interconversion of three measures of performance status",
     journal="Eur J Cancer",
     year=2010,
     volume="46(18)",
@@ -234,10 +231,7 @@ MA_2010 = Citation(
 PRASAD_2018 = Citation(
     key="prasad2018",
     authors="Prasad KT, Kaur H, Muthu V, et al.",
-    title=(
-        "Interconversion of two commonly used performance tools: an analysis of 5844 paired "
-        "assessments in 1501 lung cancer patients"
-    ),
+    title="Interconversion of two commonly used performance tools",
     journal="World J Clin Oncol",
     year=2018,
     volume="9(7)",

@@ -94,6 +94,8 @@ class ScoreResult(Generic[B]):
     reason: str | None = None  #: Why the score is not applicable.
     lesions: tuple[LesionScore, ...] = field(default=(), repr=False)  #: SINS per lesion.
     raw: int | None = None  #: NESMS: the sum before the cap at 3 (interchange §3.1).
+    #: Further JSON-ready keys of this result, e.g. Rades' 2010 reading ``("rades_2010", {...})``.
+    extra: tuple[tuple[str, Any], ...] = ()
     _json: str | None = field(default=None, init=False, eq=False, repr=False)
 
     @property
@@ -133,6 +135,8 @@ class ScoreResult(Generic[B]):
             out["lesions"] = [lesion.to_dict() for lesion in self.lesions]
         if self.strategy is not None:
             out["strategy"] = self.strategy
+        for key, value in self.extra:
+            out[key] = value
         out["flags"] = list(self.flags)
         out["higher_is_better"] = self.higher_is_better
         out["citation"] = self.citation.short
@@ -163,6 +167,8 @@ class ScoreResult(Generic[B]):
             parts.append(',"lesions":[' + ",".join([les.to_json() for les in self.lesions]) + "]")
         if self.strategy is not None:
             parts.append(',"strategy":' + _json.string(self.strategy))
+        for key, value in self.extra:
+            parts.append(f",{_json.string(key)}:{_json.value(value)}")
         parts.append(f',"flags":{_json.strings(self.flags)},"higher_is_better":'
                      f'{_json.boolean(self.higher_is_better)},"citation":'
                      f'{_json.string(self.citation.short)}}}')

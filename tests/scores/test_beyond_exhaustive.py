@@ -398,7 +398,8 @@ def test_rades_interval_needs_more_than_15_months(months: float, points: int) ->
 
 
 def test_rades_2010_reading_is_reported_for_every_total() -> None:
-    """Each complete result carries rades_2010:<group> for its total, and unverified_table."""
+    """Each complete result carries the key rades_2010 (2010 group of its total) and
+    unverified_table."""
     seen: set[int] = set()
     for h, (e, n), v, m, a, d in itertools.product(
             ("myeloma", "breast", "prostate", "other", "lung"), COUNTS, ("none", "treatable"),
@@ -409,8 +410,9 @@ def test_rades_2010_reading_is_reported_for_every_total() -> None:
         out = result_of("rades_2008", case)
         total = out["total"]
         seen.add(total)
-        group = next(code for code, lo, hi in RADES_2010 if lo <= total <= hi)
-        assert f"rades_2010:{group}" in out["flags"]
+        group, lo, hi = next(row for row in RADES_2010 if row[1] <= total <= row[2])
+        assert {"code": group, "range": [lo, hi]} == out["rades_2010"]
+        assert not any(flag.startswith("rades_2010") for flag in out["flags"])
         assert "unverified_table" in out["flags"]
     assert min(seen) == 20 and max(seen) == 45
 

@@ -209,8 +209,14 @@ STABILIZATION_GRID: Final[tuple[StabilizationRule, ...]] = (
                                 "(fitness not assessed)"),
 )
 
-_LAUFER = LAUFER_2013.at("radiosensitivity list, as reproduced", Evidence.SECONDARY)
-_AO = SPINEMETS.at("§2, colon and rectum under the AO list's 'colorectal'", Evidence.SECONDARY)
+_LAUFER = LAUFER_2013.at(
+    "radiosensitivity list as reproduced (full text unchecked); the seed review's EBRT list "
+    "agrees with every default here",
+    Evidence.SECONDARY,
+)
+_AO = SPINEMETS.at(
+    "§2, colon and rectum under the AO Surgery Reference list's 'colorectal'", Evidence.SECONDARY
+)
 
 #: Default radiosensitivity per histology (interchange §2); unlisted histologies have none.
 RADIOSENSITIVITY_DEFAULTS: Final = (

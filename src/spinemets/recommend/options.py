@@ -15,7 +15,7 @@ from typing import Final
 from attrs import field, frozen
 
 from ..citations import BILSKY_2009, SPINEMETS, ZHAO_2023, Evidence, Source
-from ..model import Case
+from ..model import Case, Lesion
 from ..results import EsccClass, ScoreResult
 from ..scores import tokuhashi_2005, tomita
 from ..scores.sins import Band as SinsBand
@@ -24,6 +24,7 @@ from ..vocab import (
     BoneLesion,
     Collapse,
     Pain,
+    Posterolateral,
     Radiosensitivity,
     SpinalLevel,
     VisceralMetastases,
@@ -31,6 +32,22 @@ from ..vocab import (
 from .grid import Radiation, Stabilization
 
 __all__ = ["OPTION_RULES", "Facts", "Option", "OptionRule", "options_for"]
+
+
+#: Project choice: cement augmentation is offered for a lesion whose own SINS is at most 12 (not
+#: in the unstable band), besides having no gross instability (clinical reference §7.3 Step B).
+_CEMENT_MAX_SINS: Final = 12
+
+
+def _gross_instability(lesion: Lesion) -> bool:
+    """Gross instability as clinical reference §7.3 Step B exemplifies it: subluxation or
+    translation, or kyphotic collapse with posterior element involvement (read as: de novo
+    deformity, a collapsed body and posterolateral involvement)."""
+    return lesion.alignment is Alignment.SUBLUXATION or (
+        lesion.alignment is Alignment.DEFORMITY
+        and lesion.collapse in (Collapse.UNDER_50, Collapse.OVER_50)
+        and lesion.posterolateral in (Posterolateral.UNILATERAL, Posterolateral.BILATERAL)
+    )
 
 
 @frozen(kw_only=True)
@@ -57,16 +74,18 @@ class Facts:
     #: Some lesion is lytic, collapsed or malaligned (fracture risk after SBRT).
     fracture_risk: bool = field(init=False)
     levels: frozenset[SpinalLevel] = field(init=False)  #: The lesions' levels.
+    gross_instability: bool = field(init=False)  #: Some lesion is grossly unstable (§7.3).
 
     def __attrs_post_init__(self) -> None:
         lesions = self.case.lesions
         scores = self.sins.lesions or (None,) * len(lesions)
-        mech_stable = mech = painful = blastic = risk = False
+        mech_stable = mech = painful = blastic = risk = gross = False
         for les, sc in zip(lesions, scores, strict=True):
+            gross = gross or _gross_instability(les)
             if les.pain is Pain.MECHANICAL:
                 mech = painful = True
-                if les.alignment is not Alignment.SUBLUXATION and (
-                    sc is None or sc.total is None or sc.total <= 12
+                if not _gross_instability(les) and (
+                    sc is None or sc.total is None or sc.total <= _CEMENT_MAX_SINS
                 ):
                     mech_stable = True
             elif les.pain is Pain.OCCASIONAL:
@@ -83,6 +102,7 @@ class Facts:
         setattr_(self, "painful", painful)
         setattr_(self, "blastic", blastic)
         setattr_(self, "fracture_risk", risk)
+        setattr_(self, "gross_instability", gross)
         setattr_(self, "levels", frozenset(les.level for les in lesions if les.level is not None))
 
 
@@ -131,11 +151,17 @@ def _cord_compressed_with_mechanical_pain(facts: Facts) -> bool:
     return facts.mechanical_without_gross_instability and facts.escc_class is EsccClass.HIGH
 
 
+#: Project choice for R-M3's "evident epidural compression": ESCC 1c or worse (thecal sac deformed
+#: with cord abutment, or cord compression).
+_EVIDENT_COMPRESSION: Final = frozenset({EsccClass.INTERMEDIATE, EsccClass.HIGH})
+
+
 def _unstable_radiosensitive(facts: Facts) -> bool:
     return (
         facts.sins.band is not None
         and facts.sins.band.code is SinsBand.UNSTABLE
         and facts.radiosensitivity is Radiosensitivity.SENSITIVE
+        and facts.escc_class in _EVIDENT_COMPRESSION
     )
 
 
@@ -159,6 +185,8 @@ def _open_surgery(facts: Facts) -> bool:
     ) or facts.stabilization is Stabilization.STABILIZATION
 
 
+#: Project choice: R-S7 names "the cervicothoracic junction and lower lumbar" lesions without
+#: levels; read here as C7-T1 and L4-L5.
 _COMBINED_LEVELS: Final = frozenset(
     {SpinalLevel.C7, SpinalLevel.T1, SpinalLevel.L4, SpinalLevel.L5}
 )
@@ -170,12 +198,20 @@ def _at_levels(facts: Facts, levels: frozenset[SpinalLevel]) -> bool:
 
 
 def _ablation(facts: Facts) -> bool:
-    return facts.painful and facts.escc_class in (EsccClass.LOW, EsccClass.INTERMEDIATE)
+    unstable = facts.sins.band is not None and facts.sins.band.code is SinsBand.UNSTABLE
+    return (
+        facts.painful
+        and not unstable
+        and not facts.gross_instability
+        and facts.escc_class in (EsccClass.LOW, EsccClass.INTERMEDIATE)
+    )
 
 
 def _ablation_contraindicated(facts: Facts) -> bool:
     unstable = facts.sins.band is not None and facts.sins.band.code is SinsBand.UNSTABLE
-    return facts.painful and (facts.escc_class is EsccClass.HIGH or unstable)
+    return facts.painful and (
+        facts.escc_class is EsccClass.HIGH or unstable or facts.gross_instability
+    )
 
 
 def _blastic_painful(facts: Facts) -> bool:
@@ -213,13 +249,15 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
     OptionRule(
         option="percutaneous pedicle-screw fixation plus radiotherapy",
         rationale="a mechanically unstable fracture from a radiosensitive tumour (lymphoma, "
-                  "myeloma, breast, prostate) can be fixed percutaneously and irradiated",
+                  "myeloma, breast, prostate) with evident epidural compression (here: ESCC 1c "
+                  "or worse) can be fixed percutaneously and irradiated",
         source=_seed("R-M3", "[16]"),
         applies=_unstable_radiosensitive,
     ),
     OptionRule(
         option="percutaneous pedicle-screw fixation",
-        rationale="pathological fracture with instability when open surgery is not possible; "
+        rationale="pathological fracture with instability when open surgery or cement "
+                  "augmentation is not possible; "
                   "mainly for patients awaiting or ineligible for open surgery",
         source=_seed("R-M2", "[43, 45, 46]"),
         applies=lambda f: f.stabilization is Stabilization.PERCUTANEOUS_STABILIZATION,
@@ -234,10 +272,11 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
     ),
     OptionRule(
         option="en bloc resection (total en bloc spondylectomy)",
-        rationale="single thoracic or lumbar vertebra, no visceral metastases and Tomita 2-3; "
-                  "also requires good primary control, low malignancy and long expected "
+        rationale="single thoracic or lumbar vertebra and no visceral metastases (seed rule "
+                  "R-S5), with Tomita 2-3, whose strategy is wide or marginal excision (Tomita "
+                  "2001); also requires good primary control, low malignancy and long expected "
                   "survival, which are not inputs here",
-        source=_seed("R-S5", "[2, 30, 33]"),
+        source=_seed("R-S5; Tomita 2001 bands 2-3", "[2, 30, 33]"),
         applies=_en_bloc,
     ),
     OptionRule(
@@ -255,9 +294,11 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
     ),
     OptionRule(
         option="thermal ablation (RFA or MWA), with cement for a stable pathological fracture",
-        rationale="painful lesion without high-grade compression; ablation does not improve "
-                  "neurology or prevent fracture, so combine with vertebroplasty; mind the "
-                  "heat-sink effect and protect neural elements",
+        rationale="painful, mechanically stable lesion without high-grade compression; "
+                  "ablation does not improve neurology or prevent fracture, so combine RFA with "
+                  "vertebroplasty for a stable pathological fracture; near neural elements "
+                  "monitor temperature and protect them (CO2 or 5% dextrose, low power, short "
+                  "cycles)",
         source=_seed("R-M8, R-M9", "[60, 63, 64, 69, 70]"),
         applies=_ablation,
     ),
@@ -272,7 +313,7 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         option="ablation relatively contraindicated",
         rationale="in the spine, unstable fracture and metastatic epidural compression are the "
                   "commonest relative contraindications to RFA; absolute: no safe access, acute "
-                  "immunosuppression, infection, uncorrected coagulopathy",
+                  "immunosuppression, infection, uncorrected coagulopathy, no consent",
         source=_seed("R-M7", "[60]"),
         applies=_ablation_contraindicated,
     ),
@@ -301,8 +342,7 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
     OptionRule(
         option="fracture risk after SBRT",
         rationale="vertebral compression fracture risk after SBRT rises with a baseline "
-                  "fracture, lytic tumour and malalignment: consider prophylactic cement or "
-                  "stabilization",
+                  "fracture, lytic tumour and malalignment/dislocation",
         source=_seed("R-R5", "[96]"),
         applies=_vcf_risk_after_sbrt,
     ),

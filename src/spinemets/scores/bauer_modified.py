@@ -94,8 +94,9 @@ SOLITARY: Final = Item(key="skeletal_metastases", label="One solitary skeletal m
 ))
 ITEMS: Final = (VISCERAL, NOT_LUNG, FAVOURABLE_PRIMARY, SOLITARY)
 
-_COHORT = ("cohort statistics as reproduced by dss.dign.eu citing Leithner 2008; not an "
-           "individual prediction")
+_COHORT = ("survival: cohort statistics of Leithner 2008 from secondary reproductions (source "
+           "not named in the evidence; means unverified); strategy wording: dss.dign.eu citing "
+           "Leithner 2008; not an individual prediction")
 BANDS: Final = (
     BandRow(code=Band.POOR, lo=0, hi=1, source=_S,
             meaning="Supportive care, no surgery; survival < 6 months "

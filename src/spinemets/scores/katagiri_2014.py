@@ -183,8 +183,8 @@ GROUP_DEFAULTS: Final = (
 )
 _GROUP_DEFAULT: Final = default_index(GROUP_DEFAULTS)
 
-_COHORT = ("cohort statistics of the derivation cohort, 808 patients 2005-2008; not an "
-           "individual prediction")
+_COHORT = ("cohort statistics of the Katagiri 2014 derivation cohort, 808 patients "
+           "2005-2008; not an individual prediction")
 BANDS: Final = (
     BandRow(code=Band.LOW_RISK, lo=0, hi=3, source=_PRIMARY_ABSTRACT,
             meaning="Low risk: 1-year survival 91%, 2-year 78% (91.4% and 77.8% in secondary "

@@ -124,7 +124,7 @@ BANDS: Final = (
             meaning="1-year mortality odds ratio 7.04 (95% CI 2.47-20.08) against NESMS 3 "
                     f"({_COHORT})"),
     BandRow(code=Band.NESMS_3, lo=3, hi=3, source=_V,
-            meaning=f"Reference group, lowest 1-year mortality ({_COHORT})"),
+            meaning=f"Reference group ({_COHORT})"),
 )
 
 

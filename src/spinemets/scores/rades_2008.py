@@ -8,8 +8,8 @@ Every item point is tagged unverified (clinical-beyond §5.1 and §14 item 5: ra
 not checked against Table 2 of the primary), so every result that uses them carries
 ``unverified_table``. The 2008 five groups are the band; the simplified three-group reading of the
 2010 validation (Rades, Cancer 2010;116(15):3670-3673) is metadata: :data:`SIMPLIFIED_2010`, and
-the flag ``rades_2010:<code>`` on a complete result (``rades_20_30``, ``rades_31_35``,
-``rades_36_45``).
+the extra key ``rades_2010`` (``{"code": "rades_20_30" | "rades_31_35" | "rades_36_45",
+"range": [lo, hi]}``) on a complete result.
 
 Choices (interchange §1.2): ``motor_deficit_days = 0`` (no motor deficit) makes the score
 ``not_applicable``, since its motor-deficit item has no category for it; the day bins are
@@ -194,7 +194,8 @@ def score(case: Case) -> ScoreResult[Band]:
     ``histology``, ``extraspinal_bone_metastases``, ``vertebral_metastases``,
     ``visceral_metastases``, ``months_diagnosis_to_mscc``, ``ambulatory`` and
     ``motor_deficit_days``, or is ``incomplete`` naming every missing one. Flags:
-    ``unverified_table`` (always, when an item is scored), ``rades_2010:<code>``.
+    ``unverified_table`` (always, when an item is scored); a complete result also carries the
+    key ``rades_2010`` with the 2010 three-group reading.
     """
     days = case.neurology.motor_deficit_days
     if days == 0:
@@ -233,4 +234,5 @@ def score(case: Case) -> ScoreResult[Band]:
     if result.total is None:
         return result
     simplified = band_for(SIMPLIFIED_2010, result.total)
-    return evolve(result, flags=(*result.flags, f"rades_2010:{simplified.code.value}"))
+    reading = {"code": simplified.code.value, "range": [simplified.lo, simplified.hi]}
+    return evolve(result, extra=(("rades_2010", reading),))

@@ -41,7 +41,11 @@ CITATION: Final = FISHER_2010
 RANGE: Final = (0, 18)
 HIGHER_IS_BETTER: Final = False
 
-_S = FISHER_2010.at("Table 1 (SINS), as reproduced by 5 concordant sources", Evidence.SECONDARY)
+_S = FISHER_2010.at(
+    "component table as reproduced by Radiopaedia, Oxford Medical Education, pacs.de and cliot "
+    "(concordant)",
+    Evidence.SECONDARY,
+)
 _LOC = SPINEMETS.at("§4.5, level -> location from Fisher 2010 Table 1", Evidence.SECONDARY)
 
 

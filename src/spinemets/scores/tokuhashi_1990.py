@@ -102,11 +102,15 @@ ITEMS: Final = (KPS, EXTRASPINAL, VERTEBRAL, VISCERAL, PRIMARY, PALSY)
 
 BANDS: Final = (
     BandRow(code=Band.POOR, lo=0, hi=5, source=_S,
-            meaning="Expected survival <= 3 months (some up to 6); palliative or conservative"),
+            meaning="Expected survival <= 3 months (some up to 6); palliative or conservative "
+                    "(cohort statistics of Tokuhashi 1990 as reproduced; not an individual "
+                    "prediction)"),
     BandRow(code=Band.INTERMEDIATE, lo=6, hi=8, source=_S,
-            meaning="Variable, mostly < 6-12 months; individual decision"),
+            meaning="Variable survival, mostly < 6-12 months; individual decision (cohort "
+                    "statistics of Tokuhashi 1990 as reproduced; not an individual prediction)"),
     BandRow(code=Band.GOOD, lo=9, hi=12, source=_S,
-            meaning="Expected survival >= 12 months; excisional surgery"),
+            meaning="Expected survival >= 12 months; excisional surgery (cohort statistics of "
+                    "Tokuhashi 1990 as reproduced; not an individual prediction)"),
 )
 
 

@@ -113,15 +113,17 @@ PALSY: Final = Item(key="palsy", label="Palsy", rows=(
 ))
 ITEMS: Final = (KPS, EXTRASPINAL, VERTEBRAL, VISCERAL, PRIMARY, PALSY)
 
+_COHORT = ("cohort statistics of Tokuhashi 2005 (NICE CG75 wording); not an individual "
+           "prediction")
 BANDS: Final = (
     BandRow(code=Band.LT_6_MONTHS, lo=0, hi=8, source=_P,
             meaning="Predicted survival < 6 months; conservative treatment or palliative "
-                    "procedures"),
+                    f"procedures ({_COHORT})"),
     BandRow(code=Band.GTE_6_MONTHS, lo=9, hi=11, source=_P,
             meaning="Predicted survival >= 6 months; palliative surgery, excisional if the "
-                    "metastasis is in a single vertebra"),
+                    f"metastasis is in a single vertebra ({_COHORT})"),
     BandRow(code=Band.GTE_12_MONTHS, lo=12, hi=15, source=_P,
-            meaning="Predicted survival >= 1 year; excisional procedures"),
+            meaning=f"Predicted survival >= 1 year; excisional procedures ({_COHORT})"),
 )
 
 

@@ -48,10 +48,13 @@ RANGE: Final = (2, 10)
 HIGHER_IS_BETTER: Final = False
 
 _T = TOMITA_2001.at(
-    "scoring system, as reproduced (clinical reference §2.1)", Evidence.SECONDARY
+    "scoring system as reproduced by Ulmar 2007, Yang 2012 and an open-source calculator citing "
+    "the paper",
+    Evidence.SECONDARY,
 )
 _B = TOMITA_2001.at(
-    "treatment goals and strategies, as reproduced (clinical reference §2.2)", Evidence.SECONDARY
+    "treatment goals and surgical strategies as reproduced by secondary sources",
+    Evidence.SECONDARY,
 )
 
 
