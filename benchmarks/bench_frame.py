@@ -64,6 +64,38 @@ NUMBERS: dict[str, tuple[int, ...]] = {
     "vertebral_metastases": (1, 1, 2, 3, 6),
 }
 BOOLS = ("bone_metastases_isolated", "myelopathy", "fit_for_surgery")
+#: Interchange §1.2 fields, for the extra all-instruments row (values around the cut-offs).
+FURTHER_CODES: dict[str, tuple[Any, ...]] = {
+    "katagiri_group": (None, "slow", "moderate", "rapid"),
+    "katagiri_visceral": ("none", "nodular", "disseminated"),
+}
+FURTHER_NUMBERS: dict[str, tuple[float, ...]] = {
+    "albumin_g_dl": (2.8, 3.4, 3.5, 3.6, 3.7, 4.1),
+    "crp_mg_dl": (0.1, 0.39, 0.4, 2.0),
+    "ldh_u_l": (180.0, 249.0, 250.0, 400.0),
+    "platelets_10e9_l": (80.0, 100.0, 220.0),
+    "calcium_mg_dl": (9.1, 10.3, 11.0),
+    "bilirubin_mg_dl": (0.5, 1.4, 2.0),
+    "months_diagnosis_to_mscc": (3.0, 15.0, 15.5, 40.0),
+    "motor_deficit_days": (0, 3, 10, 20),
+    "ecog": (0, 1, 2, 3, 4),
+}
+FURTHER_BOOLS = ("pathologic_fracture", "ambulatory", "previous_chemotherapy")
+
+
+def make_further(cols: dict[str, Any], n: int, seed: int = 6) -> dict[str, Any]:
+    """*cols* plus the §1.2 columns (and ``ecog``) for the all-instruments row."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    out = dict(cols)
+    for name, values in FURTHER_CODES.items():
+        out[name] = np.array(values, dtype=object)[rng.integers(0, len(values), n)]
+    for name, numbers in FURTHER_NUMBERS.items():
+        out[name] = np.array(numbers, dtype=np.float64)[rng.integers(0, len(numbers), n)]
+    for name in FURTHER_BOOLS:
+        out[name] = rng.random(n) < 0.5
+    return out
 
 
 def make_columns(n: int, seed: int = 5) -> dict[str, Any]:
@@ -84,12 +116,14 @@ def make_frame(kind: str, cols: dict[str, Any]) -> Any:
     if kind == "polars":
         import polars as pl
 
-        return pl.DataFrame({k: (pl.Series(k, list(v), dtype=pl.String) if k in CODES else v)
+        return pl.DataFrame({k: (pl.Series(k, list(v), dtype=pl.String)
+                                 if k in CODES or k in FURTHER_CODES else v)
                              for k, v in cols.items()})
     import pandas as pd
 
     dtype = {"pandas-str": "str", "pandas-object": object, "pandas-categorical": "category"}[kind]
-    return pd.DataFrame({k: (pd.Series(v, dtype=dtype) if k in CODES else v)
+    return pd.DataFrame({k: (pd.Series(v, dtype=dtype) if k in CODES or k in FURTHER_CODES
+                             else v)
                          for k, v in cols.items()})
 
 
@@ -316,6 +350,13 @@ def main() -> None:
         results.append((f"score_frame {kind}", args.rows,
                         args.rows / best_of(lambda f=frame: score_frame(f, scores=SEEDS))))
         del frame
+    # One extra row: every instrument (the default scores=) on categorical input with the
+    # §1.2 columns added.
+    frame = make_frame("pandas-categorical", make_further(cols, args.rows))
+    score_frame(frame[:100])
+    results.append(("score_frame pandas-categorical, all", args.rows,
+                    args.rows / best_of(lambda f=frame: score_frame(f))))
+    del frame
     if args.spark:
         rate = spark_rate(cols, min(args.rows, 200_000))
         if rate is not None:
@@ -325,6 +366,7 @@ def main() -> None:
     cat_input = memory["pandas-categorical"]["input"]
     mib = 1024 * 1024
     print(f"\nscore_frame(..., scores={SEEDS}); single-threaded; best of 3")
+    print("(the 'all' row: every instrument, default scores=, on 29 categorical/numeric columns)")
     print(f"categorical input memory_usage(deep=True): {cat_input / mib:.1f} MiB\n")
     header = (f"{'input':36} {'rows':>9} {'rows/s':>12} {'x baseline':>10} "
               f"{'added MiB':>10} {'x cat input':>11}")

@@ -2,8 +2,10 @@
 
 Random valid one-lesion cases are scored by :func:`spinemets.assess` and by
 :func:`spinemets.score_frame` on pandas (default strings, object, categorical) and Polars (eager
-and lazy); totals, bands and codes must be identical. The vocabulary below is typed from
-interchange.md, not imported from the library.
+and lazy); totals, bands and codes of every instrument (the seed scores and the further ones of
+interchange §3.1) must be identical. The vocabulary and the laboratory values (at and around each
+published cut-off, interchange §1.2) below are typed from interchange.md, not imported from the
+library.
 """
 
 from __future__ import annotations
@@ -49,12 +51,33 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "collapse": ("over_50", "under_50", "involved_over_50", "none"),
     "posterolateral": ("bilateral", "unilateral", "none"),
     "escc": ("0", "1a", "1b", "1c", "2", "3"),
+    # Interchange §1.2: values at and around every published cut-off.
+    "pathologic_fracture": (True, False),
+    "ambulatory": (True, False),
+    "previous_chemotherapy": (True, False),
+    "katagiri_group": ("slow", "moderate", "rapid"),
+    "katagiri_visceral": ("none", "nodular", "disseminated"),
+    "albumin_g_dl": (2.1, 3.4, 3.49, 3.5, 3.51, 3.6, 3.69, 3.7, 3.71, 4.5),
+    "crp_mg_dl": (0.0, 0.1, 0.39, 0.4, 0.41, 3.0),
+    "ldh_u_l": (120.0, 249.0, 249.9, 250.0, 250.1, 700.0),
+    "platelets_10e9_l": (30.0, 99.0, 99.9, 100.0, 100.1, 250.0),
+    "calcium_mg_dl": (8.9, 10.2, 10.29, 10.3, 10.31, 12.0),
+    "bilirubin_mg_dl": (0.4, 1.3, 1.39, 1.4, 1.41, 2.5),
+    "months_diagnosis_to_mscc": (0.0, 2.5, 14.9, 15.0, 15.1, 16.0, 48.0),
+    "motor_deficit_days": (0, 1, 7, 8, 14, 15, 40),
 }
 LESION = ("level", "pain", "bone_lesion", "alignment", "collapse", "posterolateral", "escc")
 #: How often a field is left out: rare fields keep many rows complete.
 ABSENT = {"tomita_growth": 0.8, "radiosensitivity": 0.7, "kps": 0.3, "ecog": 0.4,
-          "ecog_to_kps": 0.4, "bone_metastases_isolated": 0.7}
+          "ecog_to_kps": 0.4, "bone_metastases_isolated": 0.7, "katagiri_group": 0.5,
+          **dict.fromkeys(("crp_mg_dl", "ldh_u_l", "platelets_10e9_l", "calcium_mg_dl",
+                           "bilirubin_mg_dl"), 0.03)}
 SEED_IDS = ("tomita", "tokuhashi_1990", "tokuhashi_2005", "sins")
+#: The further instruments (interchange §3.1), in result order.
+FURTHER_IDS = ("bauer_1995", "bauer_modified", "nesms", "katagiri_2014", "van_der_linden",
+               "rades_2008", "osri")
+SUMMED_IDS = (*SEED_IDS, *FURTHER_IDS)
+BOOLS = tuple(name for name, values in CHOICES.items() if isinstance(values[0], bool))
 N = 20_000
 
 
@@ -80,10 +103,12 @@ def expected(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     for row in rows:
         result = spinemets.assess(parse_case(as_case(row)))
         values: dict[str, Any] = {}
-        for score_id in SEED_IDS:
+        for score_id in SUMMED_IDS:
             score = result[score_id]
             values[score_id] = score.total
             values[f"{score_id}_band"] = score.band.code.value if score.band else None
+            if score_id == "nesms":
+                values["nesms_raw"] = score.raw
         grade = result["escc"]
         values["escc_grade"] = grade.grade.value if grade.grade else None
         values["escc_class"] = grade.escc_class.value if grade.escc_class else None
@@ -118,6 +143,8 @@ def pandas_frame(rows: list[dict[str, Any]], kind: str) -> Any:
                 df[name] = pd.Series(values, dtype="str")
         elif isinstance(CHOICES[name][0], bool):
             df[name] = pd.Series(values, dtype="boolean" if kind == "category" else object)
+        elif isinstance(CHOICES[name][0], float):
+            df[name] = pd.Series(values, dtype="Float64" if kind == "category" else "float64")
         else:
             df[name] = pd.Series(values, dtype="Int64" if kind == "category" else "float64")
     df["study_id"] = range(len(rows))  # not an interchange field: ignored
@@ -145,10 +172,14 @@ def check(got: dict[str, list[Any]], want: dict[str, list[Any]]) -> None:
 
 def test_random_cases_are_not_trivial(want: dict[str, list[Any]]) -> None:
     # Each score is complete on a fair share of rows and incomplete on others.
-    for score_id in SEED_IDS:
+    for score_id in SUMMED_IDS:
         done = sum(v is not None for v in want[score_id])
         assert 0.05 * N < done < 0.95 * N, score_id
+        bands = {v for v in want[f"{score_id}_band"] if v is not None}
+        assert len(bands) >= (2 if score_id != "osri" else 0), score_id
     assert len(set(want["noms_radiation"])) == 5
+    assert set(want["osri_band"]) == {None}
+    assert {v for v in want["nesms_raw"] if v is not None} == {0, 1, 2, 3, 4}
 
 
 @pytest.mark.parametrize("kind", ["str", "object", "category"])
@@ -167,7 +198,8 @@ def test_polars_eager_and_lazy_match_scalar_path(
 ) -> None:
     pl = pytest.importorskip("polars")
     df = pl.DataFrame(rows, schema={name: (pl.String if isinstance(v[0], str) else
-                                           pl.Boolean if isinstance(v[0], bool) else pl.Int64)
+                                           pl.Boolean if isinstance(v[0], bool) else
+                                           pl.Float64 if isinstance(v[0], float) else pl.Int64)
                                     for name, v in CHOICES.items()})
     check(column_lists(spinemets.score_frame(df)), want)
     cat = df.with_columns(pl.col("histology", "level", "escc").cast(pl.Categorical))

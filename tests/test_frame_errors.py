@@ -37,9 +37,14 @@ def records(frame: Any) -> list[dict[str, Any]]:
             for row in frame.astype(object).to_dict("records")]
 
 
+SEEDS = ["tomita", "tokuhashi_1990", "tokuhashi_2005", "sins", "escc"]
+FURTHER = ["bauer_1995", "bauer_modified", "nesms", "katagiri_2014", "van_der_linden",
+           "rades_2008", "osri"]
+
+
 def test_bad_rows_keep_their_place_and_errors() -> None:
     rows = [GOOD, BAD[0], GOOD, BAD[1], BAD[2], GOOD]
-    out = records(spinemets.score_frame(pd.DataFrame(rows, index=list("abcdef"))))
+    out = records(spinemets.score_frame(pd.DataFrame(rows, index=list("abcdef")), scores=SEEDS))
     for i in (0, 2, 5):
         assert out[i] == {**GOOD_OUT, "error": None}
     for i in (1, 3, 4):
@@ -47,6 +52,38 @@ def test_bad_rows_keep_their_place_and_errors() -> None:
     assert "kps" in out[1]["error"] and "histology" not in out[1]["error"]
     assert "histology" in out[3]["error"] and "escc" in out[3]["error"]
     assert "myelopathy" in out[4]["error"] and out[4]["error"].startswith("invalid input: ")
+
+
+def test_default_columns_are_every_instrument() -> None:
+    out = spinemets.score_frame(pd.DataFrame([GOOD]))
+    names = []
+    for score_id in [*SEEDS[:4], *FURTHER]:
+        names += [score_id, f"{score_id}_band"] + (["nesms_raw"] if score_id == "nesms" else [])
+    names += ["escc_grade", "escc_class", "noms_radiation", "noms_stabilization", "error"]
+    assert list(out.columns) == names
+    assert list(out.columns) == spinemets.frame.output_columns()
+    assert str(out["osri_band"].dtype) == "category" and out["osri_band"].isna().all()
+
+
+def test_further_fields_bad_cells_and_not_applicable() -> None:
+    further = {"pathologic_fracture": False, "ambulatory": True, "albumin_g_dl": 3.5,
+               "months_diagnosis_to_mscc": 20.0, "motor_deficit_days": 10}
+    rows = [
+        {**GOOD, **further},
+        {**GOOD, **further, "albumin_g_dl": 0.0},  # must be > 0
+        {**GOOD, **further, "motor_deficit_days": 2.5, "ambulatory": "yes"},
+        {**GOOD, **further, "motor_deficit_days": 0},  # Rades: not applicable
+    ]
+    out = records(spinemets.score_frame(pd.DataFrame(rows), scores=FURTHER))
+    # kidney, no visceral metastases, solitary, ambulatory, albumin 3.5 (typed from the spec):
+    # modified Bauer 4 -> NESMS raw 2 + 1 + 1 = 4, capped at 3; Bauer 5.
+    assert out[0]["bauer_1995"] == 5 and out[0]["bauer_modified"] == 4
+    assert (out[0]["nesms"], out[0]["nesms_raw"], out[0]["nesms_band"]) == (3, 4, "nesms_3")
+    assert out[0]["rades_2008"] is not None and out[0]["error"] is None
+    assert "albumin_g_dl" in out[1]["error"] and out[1]["nesms"] is None
+    assert "motor_deficit_days" in out[2]["error"] and "ambulatory" in out[2]["error"]
+    assert out[3]["error"] is None and out[3]["rades_2008"] is None
+    assert out[3]["rades_2008_band"] is None and out[3]["nesms"] == 3
 
 
 def test_polars_bad_rows_and_types() -> None:
@@ -127,11 +164,11 @@ def test_import_spinemets_loads_no_engine() -> None:
 def test_dask_local_cluster_matches_pandas() -> None:
     dd = pytest.importorskip("dask.dataframe")
     distributed = pytest.importorskip("distributed")
-    from tests.test_frame import pandas_frame, random_rows
+    from tests.test_frame import BOOLS, pandas_frame, random_rows
 
     df = pandas_frame(random_rows(4000, seed=7), "str")
     # Dask turns object columns into strings ("True"): booleans must be a boolean dtype.
-    for name in ("bone_metastases_isolated", "myelopathy", "radiculopathy", "fit_for_surgery"):
+    for name in BOOLS:
         df[name] = df[name].astype("boolean")
     ddf = dd.from_pandas(df, npartitions=4)
     lazy = spinemets.score_frame(ddf, keep_input=True)

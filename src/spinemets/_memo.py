@@ -37,7 +37,10 @@ class Memo:
 
     def __init__(self, module: ModuleType, score: Callable[[Case], Any]) -> None:
         paths = [_path(name) for name in module.INPUTS]
-        self._key: Callable[[Case], Any] = operator.attrgetter(*paths)
+        # A module may narrow its key further (SINS and ESCC read only some lesion fields).
+        self._key: Callable[[Case], Any] = getattr(
+            module, "MEMO_KEY", None
+        ) or operator.attrgetter(*paths)
         self._score = score
         self._cache: dict[Any, Any] = {}
 

@@ -70,6 +70,12 @@ class ItemScore:
     row: Row
     #: This item's member of a result's ``items`` object, as JSON text (``"growth":2``).
     json: str = field(init=False, eq=False, repr=False)
+    #: Whether the row is tagged unverified (results using it carry ``unverified_table``).
+    unverified: bool = field(init=False, eq=False, repr=False)
+
+    @unverified.default
+    def _unverified(self) -> bool:
+        return self.row.source.evidence is Evidence.UNVERIFIED
 
     @json.default
     def _json(self) -> str:

@@ -1,24 +1,33 @@
 """Cohort scoring: one call scores a whole DataFrame (interchange §7).
 
-:func:`score_frame` takes one row per case with a single lesion (the case fields of interchange §1
-and the lesion fields of §1.1 as columns) and returns, row for row, every summed score's total and
-band, the ESCC grade and class, the two NOMS codes and an ``error`` column.
+:func:`score_frame` takes one row per case with a single lesion (the case fields of interchange §1,
+§1.1 and §1.2 as columns) and returns, row for row, every summed score's total and band, the ESCC
+grade and class, the two NOMS codes and an ``error`` column.
 
 How it works — one definition, two evaluators:
 
 1. A **plan** is built from the same tables the scalar scores read: each instrument's
    ``Item.rows`` (enum tuples or :class:`~spinemets._table.Span` ranges), ``BANDS``, the histology
-   defaults (``tomita.GROWTH_DEFAULTS``, ``recommend.grid.RADIOSENSITIVITY_DEFAULTS``), the NOMS
-   cells (``RADIATION_CELLS``, ``STABILIZATION_CELLS``), ``scales.ECOG_TO_KPS`` and, for
-   validation, the :class:`~spinemets._fields.FieldSpec` of every column. The plan is a small
-   graph of null-propagating nodes (look-up, span look-up, sum, coalesce, ...); no point value is
-   written here. Instruments whose items are plain look-ups of one field are built generically;
-   derived items (Tomita growth default and bone item, KPS from ECOG) have small builders.
-2. The plan is evaluated either as **narwhals expressions** (Polars eager and lazy, PySpark,
-   DuckDB and every other engine narwhals supports lazily) or, for pandas, by a **NumPy
-   evaluator** that reads each column once (categorical columns through their categories, string
-   columns through their distinct values) and computes on small integer codes. Dask runs the
-   pandas evaluator per partition (``map_partitions`` with the output schema as ``meta``).
+   defaults (``tomita.GROWTH_DEFAULTS``, ``katagiri_2014.GROUP_DEFAULTS``,
+   ``recommend.grid.RADIOSENSITIVITY_DEFAULTS``), the published thresholds (the
+   :class:`~spinemets.scores._beyond.Cut` rows), the NOMS cells (``RADIATION_CELLS``,
+   ``STABILIZATION_CELLS``), ``scales.ECOG_TO_KPS`` and, for validation, the
+   :class:`~spinemets._fields.FieldSpec` of every column. The plan is a small graph of
+   null-propagating nodes (look-up, span look-up, sum, comparison, coalesce, ...); no point value
+   is written here. Items that are plain look-ups of one field are built generically; derived
+   items (Tomita growth and bone, KPS from ECOG, the findings, skeletal extent and laboratory tier
+   of the further instruments) have small builders; the yes/no findings are tabulated by calling
+   the scalar derivations of ``scores/_beyond.py`` themselves.
+2. The plan is evaluated either by a **NumPy evaluator** (pandas, Polars eager and lazy, Dask
+   partitions) or as **narwhals expressions** (PySpark, DuckDB and every other engine narwhals
+   supports). The NumPy evaluator reads each column once into small integer codes (categorical
+   codes as they are; Arrow strings through one hash pass against the field's vocabulary; small
+   whole-numbered columns arithmetically) and evaluates every sub-graph whose inputs have few
+   combined values *once per combination*: the table is then gathered per row through a
+   mixed-radix key of the input codes. Sums whose items cannot share one table are split into a
+   few such tables and added; a null is a negative sentinel inside these tables, so no separate
+   null masks are carried. Continuous columns (laboratory values) are compared row-wise against
+   the thresholds.
 
 Invalid cells never raise and never drop a row: the row's scores are null and ``error`` names the
 offending columns (the caller's names when ``columns=`` renames them). NaN, None and ``pd.NA``
@@ -28,10 +37,13 @@ mean "not assessed"; only here an integer cell 0, 2 or 3 in ``escc`` reads as th
 from __future__ import annotations
 
 import enum
+import functools
 import importlib
+import importlib.util
 import math
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any, Final
 
 from attrs import frozen
@@ -48,8 +60,17 @@ from .recommend.grid import (
 )
 from .results import EsccClass
 from .scales import ECOG_TO_KPS
-from .scores import SUMMED, escc, sins, tomita
-from .vocab import EcogToKps, EsccGrade, Radiosensitivity, TomitaGrowth
+from .scores import (
+    SUMMED,
+    _beyond,
+    escc,
+    katagiri_2014,
+    nesms,
+    rades_2008,
+    sins,
+    tomita,
+)
+from .vocab import EcogToKps, EsccGrade, KatagiriGroup, Radiosensitivity, TomitaGrowth
 
 __all__ = ["NOMS", "output_columns", "score_frame", "supported_scores"]
 
@@ -60,7 +81,8 @@ _FIELDS: Final[dict[str, FieldSpec]] = {f.name: f for f in (*CASE_FIELDS, *LESIO
 
 # --------------------------------------------------------------------------------------------
 # The plan: a graph of null-propagating nodes. A node's domain is an enum class (its values are
-# members), ``bool``, ``int`` (small integers: points, keys) or ``float`` (numeric input fields).
+# members), ``bool``, ``int`` (small non-negative integers: points, keys) or ``float`` (numeric
+# input fields).
 # --------------------------------------------------------------------------------------------
 
 Domain = type
@@ -121,11 +143,42 @@ class Mul(Node):
 
 
 @frozen(eq=False)
+class Min(Node):
+    """``min(x, k)``; null when *x* is null."""
+
+    x: Node
+    k: int
+
+
+@frozen(eq=False)
 class Eq(Node):
     """``x == value`` (bool); null when *x* is null."""
 
     x: Node
     value: Any
+
+
+#: The operators of :class:`~spinemets.scores._beyond.Cut`.
+_CMP: Final[dict[str, Callable[[Any, Any], Any]]] = {
+    ">=": operator.ge, ">": operator.gt, "<": operator.lt, "<=": operator.le,
+}
+
+
+@frozen(eq=False)
+class Cmp(Node):
+    """``x op value`` (bool) for a published threshold; null when *x* is null."""
+
+    x: Node
+    op: str
+    value: float
+
+
+@frozen(eq=False)
+class Or(Node):
+    """Any of the boolean *terms*; null when any term is null (a derived item needs every input
+    it is derived from)."""
+
+    terms: tuple[Node, ...]
 
 
 @frozen(eq=False)
@@ -150,6 +203,14 @@ class IsNull(Node):
     x: Node
 
 
+@frozen(eq=False)
+class Strict(Node):
+    """*x*, but null wherever any of *deps* is null."""
+
+    x: Node
+    deps: tuple[Node, ...]
+
+
 def lookup(x: Node, table: Mapping[Any, Any], domain: Domain) -> Node:
     if x is NULL or not table:
         return NULL
@@ -171,8 +232,23 @@ def mul(x: Node, k: int) -> Node:
     return NULL if x is NULL else Mul(x.domain, x, k)
 
 
+def minimum(x: Node, k: int) -> Node:
+    return NULL if x is NULL else Min(x.domain, x, k)
+
+
 def eq(x: Node, value: Any) -> Node:
     return NULL if x is NULL else Eq(bool, x, value)
+
+
+def cmp(x: Node, cut: _beyond.Cut) -> Node:
+    """Whether a published threshold holds (its field, operator and value are read from *cut*)."""
+    return NULL if x is NULL else Cmp(bool, x, cut.op, cut.value)
+
+
+def any_of(*terms: Node) -> Node:
+    if any(t is NULL for t in terms):
+        return NULL
+    return terms[0] if len(terms) == 1 else Or(bool, tuple(terms))
 
 
 def when(cond: Node, then: Node, otherwise: Node) -> Node:
@@ -191,6 +267,13 @@ def coalesce(first: Node, second: Node) -> Node:
     return Coalesce(first.domain, first, second)
 
 
+def strict(x: Node, deps: Iterable[Node]) -> Node:
+    deps = tuple(deps)
+    if x is NULL or any(d is NULL for d in deps):
+        return NULL
+    return Strict(x.domain, x, deps)
+
+
 def const(value: Any) -> Node:
     return Const(type(value) if isinstance(value, enum.Enum) else int, value)
 
@@ -207,6 +290,7 @@ class _Plan:
         self.present = frozenset(present)
         self.policy = policy
         self._fields: dict[str, Node] = {}
+        self.totals: dict[str, Node] = {}  #: Score id -> total node (NESMS reads modified Bauer).
 
     def field(self, name: str) -> Node:
         if name not in self.present:
@@ -221,9 +305,9 @@ class _Plan:
 
 def _field_of(item: Item) -> str:
     """The interchange field a plain look-up item reads: its key, or the field of its codes."""
-    if item.key in _FIELDS:
-        return item.key
     classes = {type(m) for row in item.rows if isinstance(row.when, tuple) for m in row.when}
+    if item.key in _FIELDS and (not classes or classes == {_FIELDS[item.key].codes}):
+        return item.key
     names = [f.name for f in _FIELDS.values() if f.codes is not None and f.codes in classes]
     if len(classes) == 1 and len(names) == 1:
         return names[0]
@@ -282,7 +366,94 @@ def _tomita_bone(plan: _Plan, item: Item) -> Node:
     return _item_table(item, kind)
 
 
+# The derived items of the further instruments (scores/_beyond.py, interchange §1.2). The yes/no
+# findings are tabulated by calling the scalar derivations on each possible input.
+
+
+def _finding_item(plan: _Plan, item: Item, name: str | None = None) -> Node:
+    """A boolean field read as a ``Finding`` (``_beyond.finding``)."""
+    name = name or item.key
+    table = {v: _beyond.finding(v, name, []) for v in (False, True)}
+    return _item_table(item, lookup(plan.field(name), table, _beyond.Finding))
+
+
+def _visceral_item(plan: _Plan, item: Item) -> Node:
+    """Visceral metastases present: ``_beyond.visceral_finding`` (brain included)."""
+    stubs = {v: SimpleNamespace(tumour=SimpleNamespace(visceral_metastases=v))
+             for v in _FIELDS["visceral_metastases"].codes or ()}
+    table = {v: _beyond.visceral_finding(stub, []) for v, stub in stubs.items()}  # type: ignore[arg-type]
+    return _item_table(item, lookup(plan.field("visceral_metastases"), table, _beyond.Finding))
+
+
+def _ambulation_item(plan: _Plan, item: Item) -> Node:
+    """``ambulatory`` as an ``Ambulation`` (``_beyond.ambulation``)."""
+    table = {v: _beyond.ambulation(SimpleNamespace(neurology=SimpleNamespace(ambulatory=v)), [])  # type: ignore[arg-type]
+             for v in (False, True)}
+    return _item_table(item, lookup(plan.field("ambulatory"), table, _beyond.Ambulation))
+
+
+def _counts(plan: _Plan) -> tuple[Node, Node]:
+    return plan.field("extraspinal_bone_metastases"), plan.field("vertebral_metastases")
+
+
+def _skeletal_item(plan: _Plan, item: Item) -> Node:
+    """``_beyond.skeletal_extent``: solitary when the two counts sum to 1; both needed."""
+    extent = _beyond.SkeletalExtent
+    kind = lookup(eq(add(*_counts(plan)), 1), {True: extent.SOLITARY, False: extent.MULTIPLE},
+                  extent)
+    return _item_table(item, kind)
+
+
+def _other_bone_item(plan: _Plan, item: Item) -> Node:
+    """``_beyond.other_bone_metastases``: extraspinal >= 1 or vertebral >= 2; both needed."""
+    extraspinal, vertebral = _counts(plan)
+    present = any_of(Cmp(bool, extraspinal, ">=", 1) if extraspinal is not NULL else NULL,
+                     Cmp(bool, vertebral, ">=", 2) if vertebral is not NULL else NULL)
+    finding = _beyond.Finding
+    return _item_table(item, lookup(present, {True: finding.PRESENT, False: finding.ABSENT},
+                                    finding))
+
+
+def _cut_item(cut: _beyond.Cut, yes: enum.Enum, no: enum.Enum) -> ItemBuilder:
+    """An item read from one published threshold: *yes* where it holds, else *no*."""
+
+    def build(plan: _Plan, item: Item) -> Node:
+        return _item_table(item, lookup(cmp(plan.field(cut.field), cut), {True: yes, False: no},
+                                        type(yes)))
+
+    return build
+
+
+def _of_field(name: str) -> ItemBuilder:
+    """A plain look-up item whose key is not the field it reads."""
+
+    def build(plan: _Plan, item: Item) -> Node:
+        return _item_table(item, plan.field(name))
+
+    return build
+
+
+def _katagiri_primary(plan: _Plan, item: Item) -> Node:
+    group = coalesce(plan.field("katagiri_group"),
+                     _defaults(plan, katagiri_2014.GROUP_DEFAULTS, KatagiriGroup))
+    return _item_table(item, group)
+
+
+def _katagiri_laboratory(plan: _Plan, item: Item) -> Node:
+    """``katagiri_2014.laboratory_tier``: critical when any CRITICAL cut holds, else abnormal when
+    any ABNORMAL cut holds, else normal; null unless all six values are present."""
+    tier = katagiri_2014.LaboratoryData
+    labs = [plan.field(name) for name in katagiri_2014.LABORATORY_FIELDS]
+    critical = any_of(*(cmp(plan.field(c.field), c) for c in katagiri_2014.CRITICAL))
+    abnormal = any_of(*(cmp(plan.field(c.field), c) for c in katagiri_2014.ABNORMAL))
+    level = when(critical, const(tier.CRITICAL),
+                 when(abnormal, const(tier.ABNORMAL), const(tier.NORMAL)))
+    return _item_table(item, strict(level, labs))
+
+
 ItemBuilder = Callable[[_Plan, Item], Node]
+
+_F = _beyond.Finding
 
 #: Items that are not a plain look-up of one field, by (score id, item key).
 _SPECIAL_ITEMS: Final[dict[tuple[str, str], ItemBuilder]] = {
@@ -290,27 +461,74 @@ _SPECIAL_ITEMS: Final[dict[tuple[str, str], ItemBuilder]] = {
     ("tomita", "bone"): _tomita_bone,
     ("tokuhashi_1990", "general_condition"): _kps_item,
     ("tokuhashi_2005", "general_condition"): _kps_item,
+    ("bauer_1995", "visceral_metastases"): _visceral_item,
+    ("bauer_1995", "pathologic_fracture"): _finding_item,
+    ("bauer_1995", "skeletal_metastases"): _skeletal_item,
+    ("bauer_modified", "visceral_metastases"): _visceral_item,
+    ("bauer_modified", "skeletal_metastases"): _skeletal_item,
+    ("nesms", "ambulatory"): _ambulation_item,
+    ("nesms", "albumin"): _cut_item(nesms.ALBUMIN_NORMAL, nesms.Albumin.NORMAL,
+                                    nesms.Albumin.LOW),
+    ("katagiri_2014", "primary"): _katagiri_primary,
+    ("katagiri_2014", "laboratory"): _katagiri_laboratory,
+    ("katagiri_2014", "previous_chemotherapy"): _finding_item,
+    ("katagiri_2014", "skeletal_metastases"): _skeletal_item,
+    ("van_der_linden", "general_condition"): _kps_item,
+    ("van_der_linden", "visceral_metastases"): _visceral_item,
+    ("rades_2008", "other_bone_metastases"): _other_bone_item,
+    ("rades_2008", "visceral_metastases"): _visceral_item,
+    ("rades_2008", "interval"): _cut_item(rades_2008.INTERVAL_LONG, rades_2008.Interval.LONG,
+                                          rades_2008.Interval.SHORT),
+    ("rades_2008", "ambulatory"): _ambulation_item,
+    ("rades_2008", "motor_deficit"): _of_field("motor_deficit_days"),
+    ("osri", "general_condition"): _kps_item,
 }
 
-#: Summed instruments whose total is the plain sum of their items (every item either a plain
-#: look-up or listed in ``_SPECIAL_ITEMS``). An instrument of ``SUMMED`` not listed here is not
-#: offered by :func:`score_frame` yet.
-_PLAIN_SUMS: Final = frozenset({"tomita", "tokuhashi_1990", "tokuhashi_2005", "sins"})
 
+def _summed(plan: _Plan, module: ModuleType) -> list[tuple[str, Node]]:
+    """The output columns of one summed instrument: ``<id>``, ``<id>_band`` (NESMS: and
+    ``nesms_raw``, the sum before the cap)."""
+    items = []
+    for item in module.ITEMS:
+        if module is nesms and item.key == "modified_bauer":
+            from .scores import bauer_modified
 
-def _summed(plan: _Plan, module: ModuleType) -> tuple[Node, Node]:
-    items = [
-        _SPECIAL_ITEMS.get((module.ID, item.key), _generic_item)(plan, item)
-        for item in module.ITEMS
-    ]
-    total = add(*items)
+            mbauer = plan.totals.get(bauer_modified.ID)
+            if mbauer is None:
+                mbauer = _summed(plan, bauer_modified)[0][1]
+            items.append(_item_table(item, mbauer))
+        else:
+            items.append(_SPECIAL_ITEMS.get((module.ID, item.key), _generic_item)(plan, item))
+    total = raw = add(*items)
+    if module is nesms:
+        total = minimum(raw, nesms.CAP)
+    # Rades: motor_deficit_days = 0 is in no row of its motor item, so the total (and band) is
+    # null, as the scalar score's not_applicable. OSRI has no bands: its band is always null.
     band = spans(total, ((b.lo, b.hi, b.code) for b in module.BANDS), module.Band)
-    return total, band
+    plan.totals[module.ID] = total
+    out = [(module.ID, total), (f"{module.ID}_band", band)]
+    if module is nesms:
+        out.append((f"{module.ID}_raw", raw))
+    return out
+
+
+@functools.cache
+def _supported_summed() -> tuple[str, ...]:
+    """The summed instruments every item of which the plan can build."""
+    plan = _Plan(_FIELDS, DEFAULT_POLICY)
+    ids = []
+    for module in SUMMED:
+        try:
+            _summed(plan, module)
+        except LookupError:  # pragma: no cover - every instrument is supported today
+            continue
+        ids.append(module.ID)
+    return tuple(ids)
 
 
 def supported_scores() -> tuple[str, ...]:
     """The score ids :func:`score_frame` computes, in output order (plus ``"noms"``)."""
-    return (*(m.ID for m in SUMMED if m.ID in _PLAIN_SUMS), escc.ID, NOMS)
+    return (*_supported_summed(), escc.ID, NOMS)
 
 
 def _selected(scores: Iterable[str] | None) -> tuple[str, ...]:
@@ -345,12 +563,9 @@ def _build(plan: _Plan, ids: Sequence[str]) -> list[tuple[str, Node]]:
     modules = [m for m in SUMMED if m.ID in ids]
     with_escc, with_noms = escc.ID in ids, NOMS in ids
     out: list[tuple[str, Node]] = []
-    sins_band: Node = NULL
     for module in modules:
-        total, band = _summed(plan, module)
-        out += [(module.ID, total), (f"{module.ID}_band", band)]
-        if module is sins:
-            sins_band = band
+        out += _summed(plan, module)
+    sins_band = dict(out).get(f"{sins.ID}_band", NULL)
     grade = plan.field("escc")
     classes = {g: row.code for row in escc.CLASSES for g in row.when}
     if with_escc:
@@ -414,14 +629,16 @@ def _refcounts(roots: Iterable[Node]) -> dict[int, int]:
 
 
 def _children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, Lookup | Spans | Mul | Eq | IsNull):
+    if isinstance(node, Lookup | Spans | Mul | Min | Eq | Cmp | IsNull):
         return (node.x,)
-    if isinstance(node, Add):
+    if isinstance(node, Add | Or):
         return node.terms
     if isinstance(node, When):
         return (node.cond, node.then, node.otherwise)
     if isinstance(node, Coalesce):
         return (node.first, node.second)
+    if isinstance(node, Strict):
+        return (node.x, *node.deps)
     return ()
 
 
@@ -457,24 +674,23 @@ def _message(names: Iterable[tuple[str, FieldSpec]]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# The NumPy evaluator (pandas, and Dask partitions).
+# The NumPy evaluator (pandas, Polars, Dask partitions).
+#
+# Value encoding per row, by node domain: numeric fields as float64 with NaN for null; ``int``
+# (points, totals, keys) as int16 with a negative sentinel for null; enum members and
+# booleans as their index (int8, 0/1 for booleans) with -1 for null. So "null" is always readable
+# from the values themselves (NaN or negative) and no mask travels beside them.
 # --------------------------------------------------------------------------------------------
 
-_SAFE_OBJECT_KINDS: Final = frozenset(
-    {"string", "empty", "boolean", "integer", "floating", "mixed-integer-float", "decimal"}
-)
-#: Largest product of input domains evaluated once per combination and then gathered per row.
-_FUSE_LIMIT: Final = 16384
-
-
-def _rep(value: Any) -> Any:
-    """A value's NumPy representation: members by index, booleans as 0/1."""
-    if isinstance(value, enum.Enum):
-        return _member_index(type(value))[value]
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
+#: Largest product of input sizes evaluated once per combination and gathered per row.
+_FUSE_LIMIT: Final = 1 << 17
+#: Whole-numbered columns spanning at most this many values are read as codes.
+_CODE_SPAN: Final = 1024
+#: The null of ``int`` values (int16; valid ones are below ``_INT_TOP``): sums of up to
+#: ``_MAX_TERMS`` terms with a null among them stay negative and within int16.
+_NEG: Final = -(1 << 12)
+_INT_TOP: Final = 1 << 12
+_MAX_TERMS: Final = 7
 
 _INDEX_CACHE: dict[type[enum.Enum], dict[enum.Enum, int]] = {}
 
@@ -486,31 +702,112 @@ def _member_index(cls: type[enum.Enum]) -> dict[enum.Enum, int]:
     return index
 
 
-@frozen
-class _Column:
-    """One input column read once: per-row codes into a small table of its distinct cells.
+def _rep(value: Any) -> Any:
+    """A value's NumPy representation: members by index, booleans as 0/1."""
+    if isinstance(value, enum.Enum):
+        return _member_index(type(value))[value]
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
-    ``values``/``missing``/``bad`` have one entry per distinct cell plus a last entry for NA;
-    ``codes`` (one per row, ``0 <= code < size``) index them.
+
+def _kind(domain: Domain) -> str:
+    """``"f"`` (float, NaN null), ``"i"`` (int16, _NEG null) or ``"c"`` (codes, -1 null)."""
+    if domain is float:
+        return "f"
+    if domain is bool or (isinstance(domain, type) and issubclass(domain, enum.Enum)):
+        return "c"
+    return "i"
+
+
+class _Column:
+    """One input column read once.
+
+    Coded: ``codes`` per row (-1 = NA) index ``table``, whose last slot is NA (so -1 reads it).
+    Dense (``codes`` None): ``table`` holds the values per row. Values are in the field's
+    encoding (above), invalid cells read as null; ``bad`` (per code, or per row when dense; None
+    when nothing is invalid) marks the invalid cells for ``error``.
     """
 
-    codes: Any
-    values: Any
-    missing: Any
-    bad: Any
-    has_na: bool = True  #: Whether any row is NA (reads the last slot).
+    __slots__ = ("bad", "codes", "table")
 
-    @property
-    def size(self) -> int:
-        return len(self.values)
+    def __init__(self, codes: Any, table: Any, bad: Any) -> None:
+        self.codes, self.table, self.bad = codes, table, bad
+
+    def bad_rows(self, np: Any) -> Any:
+        """Per-row invalid flags, or None."""
+        if self.bad is None:
+            return None
+        if self.codes is None:
+            return self.bad
+        rows = np.take(self.bad, self.codes)
+        return rows if rows.any() else None
 
 
-class _NumpyEval:
-    """Evaluate plan nodes as ``(values, missing)`` NumPy arrays (``missing`` None = none).
+def _field_kind(spec: FieldSpec) -> str:
+    return "c" if spec.kind in ("code", "bool") else "f"
 
-    A sub-graph that reads only a few small columns is evaluated once per combination of their
-    distinct cells (the same evaluator on a tiny grid) and gathered per row by a combined code:
-    categorical columns are computed on their categories, never row by row.
+
+def _coded(np: Any, spec: FieldSpec, codes: Any, uniques: Sequence[Any]) -> _Column:
+    """A column of codes into *uniques* (its distinct cells, NA = -1), parsed cell by cell."""
+    numeric = _field_kind(spec) == "f"
+    table = np.full(len(uniques) + 1, np.nan if numeric else -1,
+                    np.float64 if numeric else np.int8)
+    bad = np.zeros(len(uniques) + 1, bool)
+    for i, raw in enumerate(uniques):
+        value = parse_cell(spec, raw)
+        if value is _MISSING:
+            bad[i] = True
+        elif value is not None:
+            table[i] = _rep(value)
+    return _Column(codes, table, bad if bad.any() else None)
+
+
+def _numeric(np: Any, spec: FieldSpec, x: Any) -> _Column:
+    """A float64 column (NaN = not assessed): codes when whole and narrow, else dense."""
+    nan = np.isnan(x)
+    n = len(x)
+    if n == 0 or nan.all():
+        return _coded(np, spec, np.full(n, -1, np.int8), [])
+    lo, hi = float(np.fmin.reduce(x)), float(np.fmax.reduce(x))
+    if math.isfinite(lo) and math.isfinite(hi) and hi - lo <= _CODE_SPAN:
+        shifted = x - lo
+        with np.errstate(invalid="ignore"):
+            codes = shifted.astype(np.int16)
+        whole = codes == shifted
+        has_nan = bool(nan.any())
+        if bool((whole | nan).all() if has_nan else whole.all()):
+            if has_nan:
+                codes[nan] = -1
+            cast = float if spec.kind == "number" else int
+            return _coded(np, spec, codes, [cast(lo + i) for i in range(int(hi - lo) + 1)])
+    if spec.kind not in ("int", "number"):  # numbers in a code or boolean column
+        uniques, codes = np.unique(x, return_inverse=True)
+        codes = np.where(nan, -1, codes.ravel())
+        return _coded(np, spec, codes, [None if math.isnan(u) else float(u) for u in uniques])
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(x)
+        if spec.minimum is not None:
+            ok &= x >= spec.minimum
+        if spec.exclusive_minimum is not None:
+            ok &= x > spec.exclusive_minimum
+        if spec.maximum is not None:
+            ok &= x <= spec.maximum
+        if spec.kind == "int":
+            ok &= np.floor(x) == x
+        if spec.multiple_of:
+            ok &= np.fmod(x, spec.multiple_of) == 0
+    bad = ~ok & ~nan
+    values = x if not bad.any() else np.where(ok, x, np.nan)
+    return _Column(None, values, bad if bad.any() else None)
+
+
+class _Eval:
+    """Evaluate plan nodes to per-row arrays (see the value encoding above).
+
+    A node whose inputs are all coded columns with at most ``_FUSE_LIMIT`` combinations is
+    evaluated once per combination (this same evaluator on the grid of their codes) and gathered
+    per row by a mixed-radix key; a sum that is too wide for one table is split into a few.
     """
 
     def __init__(self, np: Any, n: int, columns: Mapping[str, _Column], *, fuse: bool) -> None:
@@ -519,14 +816,17 @@ class _NumpyEval:
         self.columns = columns
         self.fuse = fuse
         self.counts: dict[int, int] = {}
-        self.memo: dict[int, tuple[Any, Any]] = {}
+        self.memo: dict[int, Any] = {}
         self.leaves: dict[int, frozenset[str]] = {}
+        self.keys: dict[tuple[str, ...], Any] = {}
+        self.typed: dict[tuple[str, Any], Any] = {}
+        self.made: list[Node] = []  # nodes made here stay alive: the caches key on id()
 
-    def run(self, roots: Sequence[Node]) -> list[tuple[Any, Any]]:
+    def run(self, roots: Sequence[Node]) -> list[Any]:
         self.counts = _refcounts(roots)
         return [self.eval(root) for root in roots]
 
-    def eval(self, node: Node) -> tuple[Any, Any]:
+    def eval(self, node: Node) -> Any:
         key = id(node)
         hit = self.memo.get(key)
         if hit is None:
@@ -541,6 +841,28 @@ class _NumpyEval:
                 del self.memo[key]
         return hit
 
+    # -- helpers --------------------------------------------------------------------------
+
+    def _null(self, kind: str, n: int | None = None) -> Any:
+        """*n* (default: every row) nulls of *kind*."""
+        np = self.np
+        n = self.n if n is None else n
+        if kind == "f":
+            return np.full(n, np.nan)
+        return np.full(n, _NEG if kind == "i" else -1, np.int16 if kind == "i" else np.int8)
+
+    def _missing(self, values: Any) -> Any:
+        return self.np.isnan(values) if values.dtype.kind == "f" else values < 0
+
+    def _as(self, values: Any, kind: str) -> Any:
+        """*values* in the encoding of *kind* (ints and codes to float, codes to int)."""
+        np = self.np
+        if kind == "f" and values.dtype.kind != "f":
+            return np.where(values < 0, np.nan, values.astype(np.float64))
+        if kind == "i" and values.dtype.kind != "f" and values.dtype != np.int16:
+            return np.where(values < 0, _NEG, values).astype(np.int16)
+        return values
+
     def _leaves(self, node: Node) -> frozenset[str]:
         found = self.leaves.get(id(node))
         if found is None:
@@ -551,199 +873,353 @@ class _NumpyEval:
             self.leaves[id(node)] = found
         return found
 
-    def _fused(self, node: Node) -> tuple[Any, Any] | None:
+    def _size(self, names: Iterable[str]) -> int | None:
+        """The number of code combinations of *names*, or None when one is dense."""
+        size = 1
+        for name in names:
+            col = self.columns[name]
+            if col.codes is None:
+                return None
+            size *= len(col.table)
+        return size
+
+    def _key(self, names: tuple[str, ...]) -> Any:
+        """Per-row mixed-radix key of the codes of *names* (NA-first digits, minus the offset)."""
+        key = self.keys.get(names)
+        if key is None:
+            np = self.np
+            sizes = [len(self.columns[name].table) for name in names]
+            dtype = np.int16 if math.prod(sizes) < 1 << 15 else np.int32
+            if len(names) == 1:
+                key = self.columns[names[0]].codes
+            else:
+                # Horner: ((c0 * s1 + c1) * s2 + c2) ..., in place on one array.
+                key = self._codes(names[0], dtype).copy()
+                for name, size in zip(names[1:], sizes[1:], strict=True):
+                    key *= dtype(size)
+                    key += self._codes(name, dtype)
+            self.keys[names] = key
+        return key
+
+    def _codes(self, name: str, dtype: Any) -> Any:
+        """The codes of *name* as *dtype* (converted once: same-type arithmetic is fastest)."""
+        key = (name, dtype)
+        codes = self.typed.get(key)
+        if codes is None:
+            codes = self.typed[key] = self.columns[name].codes.astype(dtype, copy=False)
+        return codes
+
+    def _fused(self, node: Node) -> Any:
         if isinstance(node, FieldRef | Const | _Null):
             return None
-        names = sorted(self._leaves(node))
+        names = tuple(sorted(self._leaves(node)))
+        size = self._size(names)
         if not names:
             return None
-        sizes = [self.columns[name].size for name in names]
-        if math.prod(sizes) > _FUSE_LIMIT:
-            return None
+        if size is None or size > _FUSE_LIMIT:
+            return self._split_sum(node) if isinstance(node, Add) else None
         np = self.np
-        grid = np.indices(sizes, dtype=np.int16).reshape(len(sizes), -1)
-        sub = {name: _Column(grid[i], col.values, col.missing, col.bad)
-               for i, name in enumerate(names) for col in (self.columns[name],)}
-        table, table_missing = _NumpyEval(np, grid.shape[1], sub, fuse=False).run([node])[0]
-        key = self.columns[names[0]].codes
-        for name, size in zip(names[1:], sizes[1:], strict=True):
-            key = key * np.int16(size) + self.columns[name].codes
-        values = np.take(table, key)
-        if table_missing is not None:
-            # Combinations with an NA slot no row reads cannot make a row missing.
-            used = np.ones(grid.shape[1], bool)
-            for i, name in enumerate(names):
-                if not self.columns[name].has_na:
-                    used &= grid[i] != sizes[i] - 1
-            if (table_missing & used).any():
-                return values, np.take(table_missing, key)
-        return values, None
+        sizes = [len(self.columns[name].table) for name in names]
+        grid = np.indices(sizes).reshape(len(sizes), -1)
+        # Grid digit 0 is NA: digit - 1 reads the column's table with NA last.
+        sub = {name: _Column(None, np.take(self.columns[name].table, grid[i] - 1), None)
+               for i, name in enumerate(names)}
+        table = _Eval(np, grid.shape[1], sub, fuse=False).run([node])[0]
+        if _kind(node.domain) == "i":
+            table = self._int_table(table)
+        offset = sum(math.prod(sizes[i + 1:]) for i in range(len(sizes)))
+        return np.take(np.roll(table, -offset), self._key(names))
 
-    def _or(self, *masks: Any) -> Any:
-        present = [m for m in masks if m is not None]
-        if not present:
-            return None
-        out = present[0]
-        for m in present[1:]:
-            out = out | m
-        return out
-
-    def _eval(self, node: Node) -> tuple[Any, Any]:
+    def _int_table(self, values: Any) -> Any:
+        """Small ints as int16 (null: _NEG); float (null: NaN) when a value is too large."""
         np = self.np
+        if values.dtype.kind == "f" or not len(values):
+            return values
+        if int(values.max()) < _INT_TOP:
+            return np.where(values < 0, _NEG, values).astype(np.int16)
+        return np.where(values < 0, np.nan, values.astype(np.float64))  # pragma: no cover
+
+    def _split_sum(self, node: Add) -> Any:
+        """A wide sum as a few fused partial sums, grouped greedily by their input sizes."""
+        groups: list[tuple[frozenset[str], list[Node]]] = []
+        rest: list[Node] = []
+        terms = sorted(node.terms, key=lambda t: -(self._size(self._leaves(t)) or 0))
+        for term in terms:
+            leaves = self._leaves(term)
+            size = self._size(leaves)
+            if size is None or size > _FUSE_LIMIT or not leaves:
+                rest.append(term)
+                continue
+            best = None
+            for i, (names, _) in enumerate(groups):
+                merged = self._size(names | leaves) or 0
+                if merged <= _FUSE_LIMIT and (best is None or merged < best[1]):
+                    best = (i, merged)
+            if best is None:
+                groups.append((leaves, [term]))
+            else:
+                names, members = groups[best[0]]
+                groups[best[0]] = (names | leaves, [*members, term])
+        parts = [add(*members) for _, members in groups] + rest
+        self.made += parts
+        if len(parts) == 1 and parts[0] is node:  # pragma: no cover - fused above
+            return None
+        values = [self.eval(p) for p in parts]
+        return self._sum(values, _kind(node.domain))
+
+    def _sum(self, values: list[Any], kind: str) -> Any:
+        if kind == "f" or len(values) > _MAX_TERMS or any(v.dtype.kind == "f" for v in values):
+            values = [self._as(v, "f") for v in values]
+        else:
+            values = [self._as(v, "i") for v in values]
+        total = values[0]
+        for v in values[1:]:
+            total = total + v
+        return total
+
+    # -- nodes ----------------------------------------------------------------------------
+
+    def _eval(self, node: Node) -> Any:
+        np = self.np
+        kind = _kind(node.domain)
         if node is NULL:
-            return np.zeros(self.n, np.int16), np.ones(self.n, bool)
+            return self._null(kind)
         if isinstance(node, FieldRef):
             col = self.columns[node.name]
-            missing = np.take(col.missing, col.codes)
-            return np.take(col.values, col.codes), (missing if missing.any() else None)
+            return col.table if col.codes is None else np.take(col.table, col.codes)
         if isinstance(node, Const):
-            return np.full(self.n, _rep(node.value), np.int16), None
+            value = _rep(node.value)
+            return np.full(self.n, value, np.int8 if kind == "c" else np.int16)
         if isinstance(node, Lookup):
-            x, miss = self.eval(node.x)
-            keys = [_rep(k) for k, _ in node.table]
-            size = max(max(keys), 0) + 2
-            values = np.zeros(size, np.int16)
-            ok = np.zeros(size, bool)
-            for k, (_, v) in zip(keys, node.table, strict=True):
-                if k >= 0:
-                    values[k] = _rep(v)
-                    ok[k] = True
-            idx = x if x.dtype.kind in "iu" else np.nan_to_num(x, nan=-1.0).astype(np.intp)
-            if idx.size and (idx.min() < 0 or idx.max() >= size):
-                idx = np.clip(idx, -1, size - 1)  # -1 reads the last (empty) slot
-            hit = np.take(ok, idx)
-            return np.take(values, idx), self._or(miss, None if hit.all() else ~hit)
+            return self._lookup(node, kind)
         if isinstance(node, Spans):
-            x, miss = self.eval(node.x)
-            out = np.zeros(self.n, np.int16)
-            hit = np.zeros(self.n, bool)
+            return self._spans(node, kind)
+        if isinstance(node, Add):
+            return self._sum([self.eval(t) for t in node.terms], kind)
+        if isinstance(node, Mul):
+            x = self.eval(node.x)
+            if x.dtype.kind == "f":
+                return x * node.k
+            return self._int_table(np.where(x < 0, -1, x.astype(np.int32) * node.k))
+        if isinstance(node, Min):
+            return np.minimum(self.eval(node.x), node.k)
+        if isinstance(node, Eq | Cmp):
+            x = self.eval(node.x)
+            with np.errstate(invalid="ignore"):
+                if isinstance(node, Eq):
+                    hit = x == _rep(node.value)
+                else:
+                    hit = _CMP[node.op](x, node.value)
+            return np.where(self._missing(x), -1, hit).astype(np.int8)
+        if isinstance(node, Or):
+            values = [self.eval(t) for t in node.terms]
+            hit = functools.reduce(operator.or_, (v == 1 for v in values))
+            missing = functools.reduce(operator.or_, (v < 0 for v in values))
+            return np.where(missing, -1, hit).astype(np.int8)
+        if isinstance(node, IsNull):
+            return self._missing(self.eval(node.x)).astype(np.int8)
+        if isinstance(node, Strict):
+            x = self.eval(node.x)
+            missing = functools.reduce(operator.or_,
+                                       (self._missing(self.eval(d)) for d in node.deps))
+            return np.where(missing, self._null(kind, 1), x)
+        if isinstance(node, When):
+            cond = self.eval(node.cond) == 1
+            a, b = self.eval(node.then), self.eval(node.otherwise)
+            if a.dtype.kind == "f" or b.dtype.kind == "f":
+                a, b = self._as(a, "f"), self._as(b, "f")
+            return np.where(cond, a, b)
+        if isinstance(node, Coalesce):
+            a, b = self.eval(node.first), self.eval(node.second)
+            if a.dtype.kind == "f" or b.dtype.kind == "f":
+                a, b = self._as(a, "f"), self._as(b, "f")
+            return np.where(self._missing(a), b, a)
+        raise TypeError(f"unknown plan node {node!r}")  # pragma: no cover
+
+    def _index(self, x: Any) -> Any:
+        """Values as non-negative integer indexes; null or non-integral -> -1."""
+        np = self.np
+        if x.dtype.kind != "f":
+            return x
+        with np.errstate(invalid="ignore"):
+            ok = (np.floor(x) == x) & (x >= 0) & (x < 1 << 30)
+        return np.where(ok, x, -1).astype(np.int64)
+
+    def _lookup(self, node: Lookup, kind: str) -> Any:
+        np = self.np
+        x = self._index(self.eval(node.x))
+        keys = [_rep(k) for k, _ in node.table]
+        size = max(keys) + 1
+        table = self._null(kind, size + 2)  # slot 0 and the last: null
+        for k, (_, v) in zip(keys, node.table, strict=True):
+            table[k + 1] = _rep(v)
+        return np.take(table, x + 1, mode="clip")
+
+    def _spans(self, node: Spans, kind: str) -> Any:
+        np = self.np
+        x = self.eval(node.x)
+        if x.dtype.kind != "f" and len(x) > 64:
+            # Integers: a table over 0..max (slot 0 null), clipped.
+            hi = max(int(x.max()), 0)
+            if hi < 1 << 16:
+                values = np.arange(-1, hi + 1)
+                table = self._spans_of(values.astype(np.float64), node, kind)
+                return np.take(table, x + 1, mode="clip")
+        return self._spans_of(x, node, kind)
+
+    def _spans_of(self, x: Any, node: Spans, kind: str) -> Any:
+        np = self.np
+        out = self._null(kind, len(x))
+        done = np.zeros(len(x), bool)
+        with np.errstate(invalid="ignore"):
             for lo, hi, v in node.rows:
                 inside = x >= lo
                 if hi is not None:
                     inside &= x <= hi
-                inside &= ~hit
+                inside &= ~done
                 out[inside] = _rep(v)
-                hit |= inside
-            return out, self._or(miss, None if hit.all() else ~hit)
-        if isinstance(node, Add):
-            parts = [self.eval(t) for t in node.terms]
-            total = parts[0][0]
-            for arr, _ in parts[1:]:
-                total = total + arr
-            return total, self._or(*(m for _, m in parts))
-        if isinstance(node, Mul):
-            x, miss = self.eval(node.x)
-            return x * node.k, miss
-        if isinstance(node, Eq):
-            x, miss = self.eval(node.x)
-            return (x == _rep(node.value)).astype(np.int8), miss
-        if isinstance(node, IsNull):
-            _, miss = self.eval(node.x)
-            return (np.zeros(self.n, np.int8) if miss is None else miss.astype(np.int8)), None
-        if isinstance(node, When):
-            c, cmiss = self.eval(node.cond)
-            cond = c.astype(bool) if cmiss is None else c.astype(bool) & ~cmiss
-            a, amiss = self.eval(node.then)
-            b, bmiss = self.eval(node.otherwise)
-            arr = np.where(cond, a, b)
-            if amiss is None and bmiss is None:
-                return arr, None
-            amiss = np.zeros(self.n, bool) if amiss is None else amiss
-            bmiss = np.zeros(self.n, bool) if bmiss is None else bmiss
-            return arr, np.where(cond, amiss, bmiss)
-        if isinstance(node, Coalesce):
-            a, amiss = self.eval(node.first)
-            if amiss is None:
-                return a, None
-            b, bmiss = self.eval(node.second)
-            return np.where(amiss, b, a), (None if bmiss is None else amiss & bmiss)
-        raise TypeError(f"unknown plan node {node!r}")  # pragma: no cover
+                done |= inside
+        return out
 
 
-def _small_codes(np: Any, codes: Any, size: int) -> Any:
-    """Codes with NA (-1) moved to the last slot, in the smallest integer type."""
-    dtype = np.int16 if size <= np.iinfo(np.int16).max else np.int32
-    out = codes.astype(dtype)
-    out[out < 0] = size - 1
-    return out
+_INVALID: Final = object()  #: A cell no field accepts (stands for every unrecognised value).
 
 
-def _column_codes(pd: Any, np: Any, series: Any) -> tuple[Any, list[Any]]:
-    """``(codes, distinct cells)``: each cell as an index into its distinct values (-1 = NA).
+def _arrow_strings(np: Any, spec: FieldSpec, arr: Any) -> _Column:
+    """An Arrow string array: one hash pass against the field's codes; other strings invalid."""
+    pa = importlib.import_module("pyarrow")
+    pc = importlib.import_module("pyarrow.compute")
+    if spec.codes is None:  # a string is never a boolean or a number
+        valid = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+        return _coded(np, spec, np.where(valid, 0, -1).astype(np.int8), [_INVALID])
+    vocab: list[Any] = [m.value for m in spec.codes]
+    index = pc.index_in(arr, value_set=pa.array(vocab, type=arr.type))
+    codes = index.fill_null(-1).to_numpy(zero_copy_only=False)
+    if index.null_count > arr.null_count:
+        invalid = pc.and_(pc.is_null(index), pc.is_valid(arr)).to_numpy(zero_copy_only=False)
+        codes = np.where(invalid, len(vocab), codes)
+        vocab.append(_INVALID)
+    return _coded(np, spec, codes, vocab)
 
-    Categorical columns are read through their categories; Arrow strings through a dictionary
-    encoding; booleans and small whole-numbered columns arithmetically; others through
-    ``pd.factorize``. Object columns that mix booleans with numbers (which factorize would
-    merge) are read cell by cell.
-    """
+
+def _pandas_field(pd: Any, np: Any, spec: FieldSpec, series: Any) -> _Column:
+    """A pandas column read once (categorical codes as they are, Arrow strings hashed once,
+    numbers arithmetically, anything else through ``pd.factorize``)."""
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(), list(dtype.categories)
+        return _coded(np, spec, series.cat.codes.to_numpy(), list(dtype.categories))
     if dtype == np.dtype(object):
-        kind = pd.api.types.infer_dtype(series, skipna=True)
-        if kind not in _SAFE_OBJECT_KINDS:
-            return np.arange(len(series)), list(series)
-    elif getattr(dtype, "storage", None) == "pyarrow" or type(dtype).__name__ == "ArrowDtype":
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        if any(isinstance(u, bool | np.bool_) for u in uniques):
+            # factorize merges True with 1 and False with 0: read mixed columns cell by cell.
+            kind = pd.api.types.infer_dtype(series, skipna=True)
+            if kind not in ("boolean", "empty"):
+                return _coded(np, spec, np.arange(len(series)), list(series))
+        return _coded(np, spec, codes, list(uniques))
+    if getattr(dtype, "storage", None) == "pyarrow" or type(dtype).__name__ == "ArrowDtype":
         pa = importlib.import_module("pyarrow")
         arr = pa.array(series.array)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            encoded = arr.dictionary_encode()
-            codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-            return codes, encoded.dictionary.to_pylist()
-    elif dtype.kind == "b":
+            return _arrow_strings(np, spec, arr)
+    if dtype.kind == "b":
         if isinstance(dtype, np.dtype):
-            return series.to_numpy().view(np.int8), [False, True]
-        data = series.to_numpy(dtype=np.int8, na_value=-1)
-        return data, [False, True]
-    elif isinstance(dtype, np.dtype) and dtype.kind in "iuf" and len(series):
-        values = series.to_numpy()
-        nan = np.isnan(values) if dtype.kind == "f" else None
-        if nan is None or not nan.all():
-            lo, hi = np.nanmin(values), np.nanmax(values)
-            whole = np.floor(values) == values
-            if nan is not None:
-                whole |= nan
-            if math.isfinite(lo) and math.isfinite(hi) and hi - lo <= _FUSE_LIMIT \
-                    and whole.all():
-                codes = (values - lo).astype(np.int32) if nan is None else \
-                    np.where(nan, -1, np.nan_to_num(values - lo)).astype(np.int32)
-                cast = float if dtype.kind == "f" else int
-                return codes, [cast(lo + i) for i in range(int(hi - lo) + 1)]
+            return _coded(np, spec, series.to_numpy().view(np.int8), [False, True])
+        return _coded(np, spec, series.to_numpy(dtype=np.int8, na_value=-1), [False, True])
+    if dtype.kind in "iuf":
+        return _numeric(np, spec, series.to_numpy(dtype=np.float64, na_value=np.nan))
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return codes, list(uniques)
+    return _coded(np, spec, codes, list(uniques))
 
 
-def _read_field(pd: Any, np: Any, spec: FieldSpec, series: Any) -> _Column:
-    """A column read once into a :class:`_Column` in the plan's NumPy representation."""
-    codes, uniques = _column_codes(pd, np, series)
-    numeric = spec.kind in ("int", "number")
-    values = np.zeros(len(uniques) + 1, np.float64 if numeric else np.int16)
-    missing = np.ones(len(uniques) + 1, bool)  # the last slot is NA (code -1)
-    bad = np.zeros(len(uniques) + 1, bool)
-    for i, raw in enumerate(uniques):
-        value = parse_cell(spec, raw)
-        if value is _MISSING:
-            bad[i] = True
-        elif value is not None:
-            values[i] = _rep(value)
-            missing[i] = False
-    small = _small_codes(np, codes, len(values))
-    has_na = bool(len(codes)) and bool(codes.min() < 0)
-    return _Column(small, values, missing | bad, bad, has_na)
+def _polars_field(pl: Any, np: Any, spec: FieldSpec, s: Any) -> _Column:
+    """A Polars column read once (codes through one cast to an Enum of the field's codes)."""
+    dtype = s.dtype
+    stringy = dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)
+    if stringy and spec.codes is not None:
+        vocab: list[Any] = [m.value for m in spec.codes]
+        coded = s.cast(pl.Enum(vocab), strict=False)
+        codes = coded.to_physical().cast(pl.Int16).fill_null(-1).to_numpy()
+        if coded.null_count() > s.null_count():
+            invalid = (coded.is_null() & s.is_not_null()).to_numpy()
+            codes = np.where(invalid, len(vocab), codes)
+            vocab.append(_INVALID)
+        return _coded(np, spec, codes, vocab)
+    if dtype == pl.Boolean:
+        return _coded(np, spec, s.cast(pl.Int8).fill_null(-1).to_numpy(), [False, True])
+    if dtype.is_numeric():
+        return _numeric(np, spec, s.cast(pl.Float64).to_numpy())
+    if dtype == pl.Object:
+        values = s.to_list()
+        index: dict[Any, int] = {}
+        codes = np.fromiter((-1 if v is None else index.setdefault(v, len(index))
+                             for v in values), np.int32, len(values))
+        return _coded(np, spec, codes, list(index))
+    return _coded(np, spec, s.is_null().cast(pl.Int8).to_numpy() - 1, [_INVALID])
 
 
-def _error_column(pd: Any, n: int, error: Any) -> Any:
-    """The ``error`` column: pandas' default string dtype (object before pandas 3)."""
-    if _pandas_version(pd) < (3, 0):
-        return error if error is not None else pd.array([None] * n, dtype=object)
-    pa = importlib.import_module("pyarrow")
-    if error is None:
-        array = pa.nulls(n, pa.large_string())
-    else:
-        array = pa.array(error, type=pa.large_string(), from_pandas=True)
-    return pd.array(array, dtype="str")
+@frozen
+class _Scored:
+    """Engine-neutral results: per output, its node and per-row values; the error kinds."""
+
+    outputs: list[tuple[str, Node]]
+    values: list[Any]
+    bad_rows: Any  #: Indexes of invalid rows, or None.
+    kinds: Any  #: Per row, the index of its message in ``texts`` (-1: valid), or None.
+    texts: list[str]
+
+
+def _score_columns(
+    np: Any, n: int, fields: Mapping[str, _Column], names: Mapping[str, str],
+    ids: Sequence[str], policy: Policy,
+) -> _Scored:
+    """Score read columns (*names*: field -> the caller's column name)."""
+    plan = _Plan(fields, policy)
+    outputs = _build(plan, ids)
+    values = _Eval(np, n, fields, fuse=True).run([node for _, node in outputs])
+    bits = [(names[name], _FIELDS[name], bad) for name, col in fields.items()
+            for bad in [col.bad_rows(np)] if bad is not None]
+    if not bits:
+        return _Scored(outputs, values, None, None, [])
+    mask = np.zeros(n, np.int64)
+    for i, (_, _, bad) in enumerate(bits):
+        mask |= bad.astype(np.int64) << i
+    rows = np.flatnonzero(mask)
+    combos, inverse = np.unique(mask[rows], return_inverse=True)
+    texts = [_message((c, s) for i, (c, s, _) in enumerate(bits) if int(k) >> i & 1)
+             for k in combos]
+    kinds = np.full(n, -1, np.int32)
+    kinds[rows] = inverse.ravel()
+    return _Scored(outputs, values, rows, kinds, texts)
+
+
+def _output_arrays(np: Any, scored: _Scored) -> list[tuple[str, Node, Any, Any]]:
+    """Per output ``(name, node, data, mask)``: int16 totals with a null mask, or int8 codes with
+    -1 for null (mask None); invalid rows are null everywhere."""
+    out = []
+    rows = scored.bad_rows
+    for (name, node), values in zip(scored.outputs, scored.values, strict=True):
+        if _kind(node.domain) == "c":
+            codes = values.astype(np.int8, copy=False)
+            if rows is not None:
+                codes = codes.copy() if codes is values else codes
+                codes[rows] = -1
+            out.append((name, node, codes, None))
+        else:
+            mask = values < 0 if values.dtype.kind != "f" else np.isnan(values)
+            if rows is not None:
+                mask[rows] = True
+            data = values.astype(np.int16, copy=False) if values.dtype.kind != "f" else \
+                np.where(mask, 0, values).astype(np.int16)
+            out.append((name, node, data, mask))
+    return out
+
+
+def _present(mapping: Mapping[str, str], columns: Iterable[Any]) -> dict[str, Any]:
+    """Interchange field -> the caller's column, for the columns the frame has."""
+    have = set(columns)
+    return {field: col for col, field in mapping.items() if col in have}
 
 
 def _pandas_version(pd: Any) -> tuple[int, ...]:
@@ -760,50 +1236,18 @@ def _score_pandas(
     pd = importlib.import_module("pandas")
     np = importlib.import_module("numpy")
     n = len(df)
-    present = {field: col for col, field in mapping.items() if col in df.columns}
-    fields: dict[str, _Column] = {}
-    bits: list[tuple[str, FieldSpec, Any]] = []
-    for name, col in present.items():
-        spec = _FIELDS[name]
-        fields[name] = column = _read_field(pd, np, spec, df[col])
-        if column.bad.any():
-            bad = column.bad[column.codes]
-            if bad.any():
-                bits.append((str(col), spec, bad))
-    plan = _Plan(present, policy)
-    outputs = _build(plan, ids)
-    results = _NumpyEval(np, n, fields, fuse=True).run([node for _, node in outputs])
-    any_bad = None
-    error = None
-    if bits:
-        error = np.full(n, None, dtype=object)
-        any_bad = np.zeros(n, bool)
-        mask = np.zeros(n, np.int64)
-        for i, (_, _, bad) in enumerate(bits):
-            any_bad |= bad
-            mask |= bad.astype(np.int64) << i
-        rows = np.flatnonzero(any_bad)
-        kinds, inverse = np.unique(mask[rows], return_inverse=True)
-        texts = np.array(
-            [_message((c, s) for i, (c, s, _) in enumerate(bits) if int(k) >> i & 1)
-             for k in kinds],
-            dtype=object,
-        )
-        error[rows] = texts[inverse.ravel()]
+    present = _present(mapping, df.columns)
+    fields = {name: _pandas_field(pd, np, _FIELDS[name], df[col])
+              for name, col in present.items()}
+    scored = _score_columns(np, n, fields, {k: str(v) for k, v in present.items()}, ids, policy)
     columns: dict[str, Any] = {}
-    for (name, node), (arr, miss) in zip(outputs, results, strict=True):
-        if any_bad is not None:
-            miss = any_bad if miss is None else miss | any_bad
-        if isinstance(node.domain, type) and issubclass(node.domain, enum.Enum):
-            codes = arr.astype(np.int8) if miss is None else np.where(miss, -1, arr).astype(np.int8)
-            dtype = pd.CategoricalDtype(pd.Index([m.value for m in node.domain], dtype=object))
-            columns[name] = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
-        elif miss is None:
-            columns[name] = pd.arrays.IntegerArray(arr.astype(np.int16), np.zeros(n, bool))
+    for name, node, data, mask in _output_arrays(np, scored):
+        if mask is None:
+            dtype = _categories(pd, node.domain)
+            columns[name] = pd.Categorical.from_codes(data, dtype=dtype, validate=False)
         else:
-            data = np.where(miss, 0, arr).astype(np.int16)
-            columns[name] = pd.arrays.IntegerArray(data, np.asarray(miss, bool))
-    columns["error"] = _error_column(pd, n, error)
+            columns[name] = pd.arrays.IntegerArray(data, mask)
+    columns["error"] = _pandas_errors(pd, np, n, scored)
     out = pd.DataFrame(columns, index=df.index, copy=False)
     if keep_input:
         kept = df.drop(columns=[c for c in out.columns if c in df.columns])
@@ -811,8 +1255,84 @@ def _score_pandas(
     return out
 
 
+def _categories(pd: Any, domain: type[enum.Enum]) -> Any:
+    return pd.CategoricalDtype(pd.Index([m.value for m in domain], dtype=object))
+
+
+def _pandas_errors(pd: Any, np: Any, n: int, scored: _Scored) -> Any:
+    """The ``error`` column: pandas' default string dtype (object before pandas 3)."""
+    if _pandas_version(pd) < (3, 0):
+        if scored.kinds is None:
+            return pd.array([None] * n, dtype=object)
+        texts = np.array([*scored.texts, None], dtype=object)
+        return np.take(texts, scored.kinds)
+    pa = importlib.import_module("pyarrow")
+    if scored.kinds is None:
+        array = pa.nulls(n, pa.large_string())
+    else:
+        kinds = pa.array(scored.kinds, mask=scored.kinds < 0)
+        array = pa.array(scored.texts, type=pa.large_string()).take(kinds)
+    return pd.array(array, dtype="str")
+
+
+def _polars_dtype(pl: Any, node: Node) -> Any:
+    if _kind(node.domain) != "c":
+        return pl.Int16
+    domain: Any = node.domain
+    values = [m.value for m in domain] if domain is not bool else []
+    return pl.Enum(values) if values else pl.String
+
+
+def _polars_schema(pl: Any, schema: Any, ids: Sequence[str], keep_input: bool) -> dict[str, Any]:
+    plan = _Plan(_FIELDS, DEFAULT_POLICY)
+    outputs = {name: _polars_dtype(pl, node) for name, node in _build(plan, ids)}
+    outputs["error"] = pl.String
+    kept = {k: v for k, v in schema.items() if k not in outputs} if keep_input else {}
+    return {**kept, **outputs}
+
+
+def _score_polars(
+    df: Any,
+    ids: Sequence[str],
+    keep_input: bool,
+    mapping: Mapping[str, str],
+    policy: Policy,
+) -> Any:
+    pl = importlib.import_module("polars")
+    np = importlib.import_module("numpy")
+    if isinstance(df, pl.LazyFrame):
+        schema = _polars_schema(pl, df.collect_schema(), ids, keep_input)
+        return df.map_batches(lambda frame: _score_polars(frame, ids, keep_input, mapping, policy),
+                              schema=schema, streamable=False)
+    n = df.height
+    present = _present(mapping, df.columns)
+    fields = {name: _polars_field(pl, np, _FIELDS[name], df.get_column(col))
+              for name, col in present.items()}
+    scored = _score_columns(np, n, fields, present, ids, policy)
+    series = []
+    for name, node, data, mask in _output_arrays(np, scored):
+        dtype = _polars_dtype(pl, node)
+        if mask is not None:
+            values = np.ma.masked_array(data, mask) if mask.any() else data
+            series.append(pl.Series(name, values, dtype=pl.Int16))
+        elif dtype == pl.String:
+            series.append(pl.repeat(None, n, dtype=pl.String, eager=True).alias(name))
+        else:
+            index = pl.Series(np.ma.masked_array(data.astype(np.int16), data < 0))
+            series.append(pl.Series(name, dtype.categories, dtype=dtype).gather(index))
+    if scored.kinds is None:
+        series.append(pl.repeat(None, n, dtype=pl.String, eager=True).alias("error"))
+    else:
+        index = pl.Series(np.ma.masked_array(scored.kinds, scored.kinds < 0))
+        series.append(pl.Series("error", scored.texts, dtype=pl.String).gather(index))
+    out = pl.DataFrame(series)
+    if keep_input:
+        kept = df.drop([s.name for s in series if s.name in df.columns])
+        out = pl.concat([kept, out], how="horizontal")
+    return out
+
 # --------------------------------------------------------------------------------------------
-# The narwhals evaluator (Polars eager and lazy, PySpark, DuckDB, ...).
+# The narwhals evaluator (PySpark, DuckDB, and any other engine narwhals supports).
 # --------------------------------------------------------------------------------------------
 
 _TMP: Final = "__spinemets_"
@@ -902,7 +1422,7 @@ class _NwEval:
             for cond, v in reversed(conds):
                 step = nw.when(cond).then(nw.lit(v))
                 result = step if result is None else step.otherwise(result)
-            return result
+            return nw.lit(None) if result is None else result
         if isinstance(node, Add):
             total = self.expr(node.terms[0])
             for t in node.terms[1:]:
@@ -910,8 +1430,20 @@ class _NwEval:
             return total
         if isinstance(node, Mul):
             return self.expr(node.x) * node.k
+        if isinstance(node, Min):
+            x = self.expr(node.x)
+            return nw.when(x > node.k).then(nw.lit(node.k)).otherwise(x)
         if isinstance(node, Eq):
             return self.expr(node.x) == _nw_rep(node.value)
+        if isinstance(node, Cmp):
+            return _CMP[node.op](self.expr(node.x), node.value)
+        if isinstance(node, Or):
+            terms = [self.expr(t) for t in node.terms]
+            known = functools.reduce(operator.and_, (~t.is_null() for t in terms))
+            return nw.when(known).then(functools.reduce(operator.or_, terms))
+        if isinstance(node, Strict):
+            known = functools.reduce(operator.and_, (~self.expr(d).is_null() for d in node.deps))
+            return nw.when(known).then(self.expr(node.x))
         if isinstance(node, IsNull):
             return self.expr(node.x).is_null()
         if isinstance(node, When):
@@ -946,7 +1478,7 @@ def _score_narwhals(
     frame = nw.from_native(native)
     schema = frame.collect_schema()
     names = list(schema.names())
-    present = {field: col for col, field in mapping.items() if col in schema}
+    present = _present(mapping, names)
     plan = _Plan(present, policy)
     outputs = _build(plan, ids)
     roots = [node for _, node in outputs]
@@ -1064,8 +1596,11 @@ def score_frame(
 
     Args:
         df: a pandas, Polars (eager or lazy), Dask, PySpark or DuckDB frame (anything narwhals
-            reads), or a narwhals frame. Columns named as interchange §1 / §1.1; missing optional
-            columns are allowed; other columns are ignored.
+            reads), or a narwhals frame. Columns named as interchange §1, §1.1 and §1.2; missing
+            optional columns are allowed; other columns are ignored. Booleans must be a boolean
+            dtype or Python ``bool`` cells (a number is never a boolean). On Dask, an object column
+            of booleans must use the ``boolean`` dtype: Dask turns object columns into strings
+            (``"True"``), which are invalid.
         scores: score ids to compute (default: every supported one, see
             :func:`supported_scores`). ``"noms"`` adds ``noms_radiation`` and
             ``noms_stabilization`` and the seed scores they need (``sins``, ``escc``); selecting
@@ -1079,11 +1614,13 @@ def score_frame(
 
     Returns:
         A frame of the same kind and row order with, per summed score ``<id>`` (nullable Int16
-        total, null when incomplete) and ``<id>_band``; ``escc_grade``, ``escc_class``;
-        ``noms_radiation``, ``noms_stabilization``; ``error`` (null for a valid row, else a
-        message naming each offending column). Codes are categorical on pandas and Dask, strings
-        elsewhere. An invalid row has null scores and its error; nothing is raised for cell
-        values.
+        total, null when incomplete or not applicable) and ``<id>_band`` (``nesms`` is the
+        capped total and ``nesms_raw`` the sum before the cap; ``osri_band`` is always null:
+        OSRI has no published bands); ``escc_grade``, ``escc_class``; ``noms_radiation``,
+        ``noms_stabilization``; ``error`` (null for a valid row, else a message naming each
+        offending column). Codes are categorical on pandas and Dask, ``Enum`` on Polars (whose
+        values are the codes), strings elsewhere. An invalid row has null scores and its error;
+        nothing is raised for cell values.
 
     Raises:
         ValueError: for unknown ``scores`` ids or a ``columns`` mapping to no interchange field.
@@ -1101,6 +1638,8 @@ def score_frame(
                                           columns=columns, policy=policy))
     if root == "pandas":
         return _score_pandas(df, *args)
+    if root == "polars" and importlib.util.find_spec("numpy") is not None:
+        return _score_polars(df, *args)
     if root == "dask":
         meta = _score_pandas(df._meta, *args)
         return df.map_partitions(_score_pandas, *args, meta=meta, enforce_metadata=False)

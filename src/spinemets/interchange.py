@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final
 
-from ._fields import _MISSING, CASE_FIELD_BY_NAME, CASE_FIELDS, LESION_FIELD_BY_NAME, LESION_FIELDS
+from ._fields import _MISSING, CASE_FIELD_BY_NAME, CASE_FIELDS, LESION_FIELDS, FieldSpec
 from .exceptions import InvalidInputError, Problem, echo
 from .model import Case, Laboratory, Lesion, Neurology, Systemic, Tumour, _trusted
 
@@ -19,6 +19,17 @@ __all__ = ["INTERCHANGE_VERSION", "case_to_dict", "error_dict", "loads_case", "p
 
 #: The interchange version this library reads and writes.
 INTERCHANGE_VERSION: Final = 1
+
+def _readers(specs: tuple[FieldSpec, ...]) -> dict[str, tuple[FieldSpec, dict[str, Any] | None]]:
+    """Field name -> (spec, code string -> member for a code field, else None)."""
+    return {
+        spec.name: (spec, dict(spec.codes._value2member_map_) if spec.codes else None)
+        for spec in specs
+    }
+
+
+_CASE_READERS: Final = _readers(CASE_FIELDS)
+_LESION_READERS: Final = _readers(LESION_FIELDS)
 
 #: The value type each field group lives on (``Case`` has one attribute per group).
 _GROUPS: Final[dict[str, type[Any]]] = {
@@ -51,9 +62,13 @@ def parse_case(data: Any) -> Case:
     for key, raw in data.items():
         if raw is None and key in _CASE_KEYS:
             continue
-        spec = CASE_FIELD_BY_NAME.get(key)
-        if spec is not None:
-            value = spec.parse(raw)
+        reader = _CASE_READERS.get(key)
+        if reader is not None:
+            spec, codes = reader
+            if codes is None:
+                value = spec.parse(raw)
+            else:  # the common case, inlined: a code string
+                value = codes.get(raw, _MISSING) if type(raw) is str else _MISSING
             if value is _MISSING:
                 problems.append(Problem(key, "must be " + spec.allowed, echo(raw)))
             else:
@@ -83,30 +98,34 @@ def _parse_lesions(raw: Any, problems: list[Problem]) -> list[Lesion]:
         return []
     lesions: list[Lesion] = []
     for i, entry in enumerate(raw):
-        prefix = f"lesions[{i}]"
         if not isinstance(entry, Mapping):
-            problems.append(Problem(prefix, "must be a lesion object", echo(entry)))
+            problems.append(Problem(f"lesions[{i}]", "must be a lesion object", echo(entry)))
             continue
         values: dict[str, Any] = {}
         bad = False
         for key, item in entry.items():
-            if item is None and key in LESION_FIELD_BY_NAME:
-                continue
-            spec = LESION_FIELD_BY_NAME.get(key)
-            if spec is None:
+            reader = _LESION_READERS.get(key)
+            if reader is None:
                 name = key[:100] if isinstance(key, str) else echo(key)
-                problems.append(Problem(f"{prefix}.{name}", "is not a field of a lesion"))
+                problems.append(Problem(f"lesions[{i}].{name}", "is not a field of a lesion"))
                 bad = True
                 continue
-            value = spec.parse(item)
+            if item is None:
+                continue
+            spec, codes = reader
+            if codes is None:  # pragma: no cover - every lesion field is a code today
+                value = spec.parse(item)
+            else:
+                value = codes.get(item, _MISSING) if type(item) is str else _MISSING
             if value is _MISSING:
+                prefix = f"lesions[{i}]"
                 problems.append(Problem(f"{prefix}.{key}", "must be " + spec.allowed, echo(item)))
                 bad = True
             else:
                 values[key] = value
         dups = getattr(entry, "duplicates", ())
         for k in dups:
-            problems.append(Problem(f"{prefix}.{k}", "appears more than once in the object"))
+            problems.append(Problem(f"lesions[{i}].{k}", "appears more than once in the object"))
             bad = True
         if not bad:
             lesions.append(_trusted(Lesion, values))

@@ -8,7 +8,7 @@ allows. Use :meth:`Case.from_dict` to read the interchange form (strings for cod
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -201,7 +201,7 @@ class Case:
 
 
 _T = TypeVar("_T")
-_DEFAULTS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+_BUILDERS: dict[type[Any], Callable[[dict[str, Any]], Any]] = {}
 
 
 def _trusted(cls: type[_T], values: dict[str, Any]) -> _T:
@@ -210,16 +210,27 @@ def _trusted(cls: type[_T], values: dict[str, Any]) -> _T:
     Only :mod:`spinemets.interchange` calls this, with values that passed the same field table
     the constructors check; everyone else goes through the validating constructor.
     """
-    defaults = _DEFAULTS.get(cls)
-    if defaults is None:
-        defaults = _DEFAULTS[cls] = tuple(
-            (f.name, f.default) for f in attrs.fields(cls) if f.init  # type: ignore[arg-type]
-        )
-    inst = object.__new__(cls)
-    setattr_ = object.__setattr__
-    for name, default in defaults:
-        value = values.get(name, default)
-        if isinstance(value, attrs.Factory):  # type: ignore[arg-type]
-            value = value.factory()
-        setattr_(inst, name, value)
-    return inst
+    build = _BUILDERS.get(cls)
+    if build is None:
+        build = _BUILDERS[cls] = _builder(cls)
+    return build(values)  # type: ignore[no-any-return]
+
+
+def _builder(cls: type[Any]) -> Callable[[dict[str, Any]], Any]:
+    """Generate ``build(values)`` for *cls*: one unrolled ``object.__setattr__`` per field."""
+    names: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "_cls": cls,
+                             "_absent": object()}
+    lines = ["def build(values):", "    inst = _new(_cls)", "    get = values.get"]
+    for i, f in enumerate(attrs.fields(cls)):
+        if not f.init:  # pragma: no cover - the value types have no such field
+            continue
+        names[f"_d{i}"] = f.default
+        if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            names[f"_f{i}"] = f.default.factory
+            lines.append(f"    value = get({f.name!r}, _absent)")
+            lines.append(f"    _set(inst, {f.name!r}, _f{i}() if value is _absent else value)")
+        else:
+            lines.append(f"    _set(inst, {f.name!r}, get({f.name!r}, _d{i}))")
+    lines.append("    return inst")
+    exec("\n".join(lines), names)
+    return names["build"]  # type: ignore[no-any-return]

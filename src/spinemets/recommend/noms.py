@@ -18,7 +18,7 @@ from ..model import Case
 from ..policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
 from ..results import EsccClass, GradeResult, ScoreResult, Status
 from ..scores import escc, sins, tokuhashi_2005, tomita
-from ..vocab import Radiosensitivity
+from ..vocab import Histology, Radiosensitivity
 from .grid import (
     RADIATION_CELLS,
     STABILIZATION_CELLS,
@@ -82,18 +82,35 @@ class Recommendation:
 
 
 def _radiosensitivity(case: Case) -> tuple[Radiosensitivity | None, str]:
+    """The radiosensitivity the O pillar uses and the rationale's wording of where it came from."""
     tumour = case.tumour
-    if tumour.radiosensitivity is not None:
-        return tumour.radiosensitivity, f"{tumour.radiosensitivity.value} (explicit)"
-    row = default_radiosensitivity(tumour.histology)
+    key = (tumour.radiosensitivity, tumour.histology)
+    found = _RADIOSENSITIVITY_TEXT.get(key)
+    if found is None:
+        found = _RADIOSENSITIVITY_TEXT[key] = _radiosensitivity_text(*key)
+    return found
+
+
+def _radiosensitivity_text(
+    explicit: Radiosensitivity | None, histology: Histology | None
+) -> tuple[Radiosensitivity | None, str]:
+    if explicit is not None:
+        return explicit, f"{explicit.value} (explicit)"
+    row = default_radiosensitivity(histology)
     if row is not None:
-        assert tumour.histology is not None
+        assert histology is not None
         return row.value, (
-            f"{row.value.value} (default for histology {tumour.histology.value}; {row.source})"
+            f"{row.value.value} (default for histology {histology.value}; {row.source})"
         )
-    if tumour.histology is None:
+    if histology is None:
         return None, "unknown: neither radiosensitivity nor histology given"
-    return None, f"unknown: histology {tumour.histology.value} has no default radiosensitivity"
+    return None, f"unknown: histology {histology.value} has no default radiosensitivity"
+
+
+#: Every (explicit radiosensitivity, histology) pair's reading, filled on first use (<= 87 keys).
+_RADIOSENSITIVITY_TEXT: dict[
+    tuple[Radiosensitivity | None, Histology | None], tuple[Radiosensitivity | None, str]
+] = {}
 
 
 def _yes_no(value: bool | None) -> str:

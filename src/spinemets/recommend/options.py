@@ -370,12 +370,12 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
 )
 
 
-_OPTIONS: Final = {
-    rule: Option(option=rule.option, rationale=rule.rationale, source=rule.source)
+_OPTIONS: Final = tuple(
+    (rule.applies, Option(option=rule.option, rationale=rule.rationale, source=rule.source))
     for rule in OPTION_RULES
-}
+)
 
 
 def options_for(facts: Facts) -> tuple[Option, ...]:
     """The options whose rule applies to *facts*, in rule order."""
-    return tuple(_OPTIONS[rule] for rule in OPTION_RULES if rule.applies(facts))
+    return tuple([option for applies, option in _OPTIONS if applies(facts)])

@@ -27,9 +27,8 @@ def code_of(value: object) -> str:
     return str(value.value) if isinstance(value, enum.Enum) else str(value)
 
 
-def item_score(item: Item, value: object) -> ItemScore:
-    """Score *value* with *item*'s table."""
-    return item.score(value)
+#: Score *value* with *item*'s table (``Item.score``, cached ItemScores).
+item_score: Final = Item.score
 
 
 def kps_item(
@@ -69,12 +68,22 @@ def summed(
     items: Sequence[ItemScore | None],
     missing: Sequence[str],
     flags: list[str],
-    strategy: Callable[[BandRow[B], int], str | None] | None = None,
+    strategy: Callable[[BandRow[B], int], tuple[str | None, tuple[str, ...]]] | None = None,
 ) -> ScoreResult[B]:
-    """Sum complete items into a banded result, or report every missing field."""
-    if any(i is not None and i.row.source.evidence is _UNVERIFIED for i in items) and (
-        "unverified_table" not in flags
-    ):
+    """Sum complete items into a banded result, or report every missing field.
+
+    *strategy*, given the band and total of a complete result, returns its strategy code and any
+    flags that come with it (Tomita's goals; Tokuhashi 2005's treatment principle).
+    """
+    scored: list[ItemScore] = []
+    total = 0
+    unverified = False
+    for item in items:
+        if item is not None:
+            scored.append(item)
+            total += item.points
+            unverified = unverified or item.unverified
+    if unverified and "unverified_table" not in flags:
         flags.append("unverified_table")
     if missing:
         return ScoreResult(
@@ -85,19 +94,21 @@ def summed(
             missing=tuple(dict.fromkeys(missing)),
             flags=tuple(dict.fromkeys(flags)),
         )
-    scored = tuple(i for i in items if i is not None)
-    total = sum(i.points for i in scored)
     band = band_for(bands, total) if bands else None  # no published bands: OSRI
+    code: str | None = None
+    if strategy is not None and band is not None:
+        code, more = strategy(band, total)
+        flags.extend(more)
     return ScoreResult(
         id=id,
         status=Status.COMPLETE,
         citation=citation,
         higher_is_better=higher_is_better,
         total=total,
-        items=scored,
+        items=tuple(scored),
         band=band,
         flags=tuple(dict.fromkeys(flags)),
-        strategy=strategy(band, total) if strategy is not None and band is not None else None,
+        strategy=code,
     )
 
 

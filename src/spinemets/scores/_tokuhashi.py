@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .._table import BandRow, Item
 from ..citations import Citation
@@ -20,6 +20,8 @@ def evaluate(
     citation: Citation,
     items: tuple[Item, Item, Item, Item, Item, Item],
     bands: Sequence[BandRow[enum.Enum]],
+    strategy: Callable[[BandRow[enum.Enum], int], tuple[str | None, tuple[str, ...]]]
+    | None = None,
 ) -> ScoreResult[enum.Enum]:
     """Score the six Tokuhashi items in order: KPS, extraspinal foci, vertebrae, visceral
     metastases, primary site, palsy (Frankel)."""
@@ -44,4 +46,4 @@ def evaluate(
         else:
             scored.append(item_score(item, value))
     return summed(id=id, citation=citation, higher_is_better=True, bands=bands, items=scored,
-                  missing=missing, flags=flags)
+                  missing=missing, flags=flags, strategy=strategy)

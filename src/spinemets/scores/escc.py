@@ -73,6 +73,11 @@ _CLASS: Final = {grade: row.code for row in CLASSES for grade in row.when}
 _ORDER: Final = {grade: i for i, grade in enumerate(EsccGrade)}
 
 
+def MEMO_KEY(case: Case) -> tuple[EsccGrade | None, ...]:
+    """The memo key of :func:`classify`: every lesion's grade, in order."""
+    return tuple([lesion.escc for lesion in case.lesions])
+
+
 def class_of(grade: EsccGrade) -> EsccClass:
     """The NOMS class of one grade."""
     return _CLASS[grade]

@@ -7,6 +7,7 @@ SINS is the maximum over its lesions, and every lesion's own total is reported (
 
 from __future__ import annotations
 
+import operator
 from typing import Final
 
 from .._table import BandRow, Item, Row, band_for
@@ -109,6 +110,14 @@ BANDS: Final = (
     BandRow(code=Band.UNSTABLE, lo=13, hi=18, source=_S,
             meaning="Unstable: surgical consultation recommended"),
 )
+
+
+_FIELDS_OF: Final = operator.attrgetter(*LESION_FIELDS)
+
+
+def MEMO_KEY(case: Case) -> tuple[tuple[object, ...], ...]:
+    """The memo key of :func:`score`: the six SINS fields of every lesion, in order."""
+    return tuple([_FIELDS_OF(lesion) for lesion in case.lesions])
 
 
 def score_lesion(lesion: Lesion, index: int = 0) -> LesionScore:

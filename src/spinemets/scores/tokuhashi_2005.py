@@ -11,8 +11,6 @@ from __future__ import annotations
 import enum
 from typing import Final, cast
 
-from attrs import evolve
-
 from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_2005, Evidence
 from ..model import Case
@@ -164,16 +162,13 @@ def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     ``tokuhashi_multiple_vertebrae_conflict`` (ambiguity A7). *policy* selects the 9-11 reading
     (ambiguity A6; default: the abstract's wording).
     """
-    result = cast(
-        "ScoreResult[Band]",
-        evaluate(case, id=ID, citation=CITATION, items=ITEMS,
-                 bands=cast("tuple[BandRow[enum.Enum], ...]", BANDS)),
-    )
-    if result.total is None:
-        return result
     tumour = case.tumour
-    assert tumour.vertebral_metastases is not None and tumour.visceral_metastases is not None
-    strategy, flags = strategy_for(
-        result.total, tumour.vertebral_metastases, tumour.visceral_metastases, policy
-    )
-    return evolve(result, strategy=strategy, flags=result.flags + flags)
+
+    def principle(band: BandRow[enum.Enum], total: int) -> tuple[str | None, tuple[str, ...]]:
+        # complete, so both inputs are present
+        assert tumour.vertebral_metastases is not None and tumour.visceral_metastases is not None
+        return strategy_for(total, tumour.vertebral_metastases, tumour.visceral_metastases, policy)
+
+    result = evaluate(case, id=ID, citation=CITATION, items=ITEMS,
+                      bands=cast("tuple[BandRow[enum.Enum], ...]", BANDS), strategy=principle)
+    return cast("ScoreResult[Band]", result)

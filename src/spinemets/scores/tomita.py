@@ -192,4 +192,4 @@ def score(case: Case) -> ScoreResult[Band]:
         )
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=flags,
-                  strategy=lambda band, total: STRATEGY[band.code])
+                  strategy=lambda band, total: (STRATEGY[band.code], ()))
