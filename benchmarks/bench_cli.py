@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -76,16 +75,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cases.jsonl"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        start = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-m", "spinemets", "assess", str(path), "-o", os.devnull],
-                       check=False, env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")})
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        wall = time.perf_counter() - start
-        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    print(f"command line      {n / cpu:>10,.0f} cases/s  (CPU time; {n / wall:,.0f}/s wall) "
-          f"on {n:,} cases; peak RSS {after.ru_maxrss / 1024:,.0f} MiB")
-
+        # The child measures itself: CPU time, and its peak RSS as VmHWM (ru_maxrss would keep the
+        # forked parent's pages from before exec).
+        probe = (
+            "import resource, sys, time; from spinemets.cli import main; "
+            "t = time.perf_counter(); main(sys.argv[1:]); wall = time.perf_counter() - t; "
+            "r = resource.getrusage(resource.RUSAGE_SELF); "
+            "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')]; "
+            "print(r.ru_utime + r.ru_stime, wall, hwm[0], file=sys.stderr)"
+        )
+        best_cpu = best_wall = float("inf")
+        rss = 0.0
+        for _ in range(3):
+            done = subprocess.run(
+                [sys.executable, "-c", probe, "assess", str(path), "-o", os.devnull],
+                check=False, capture_output=True, text=True,
+                env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
+            )
+            cpu, wall, peak = (float(x) for x in done.stderr.split()[-3:])
+            best_cpu, best_wall, rss = min(best_cpu, cpu), min(best_wall, wall), max(rss, peak)
+    print(f"command line      {n / best_cpu:>10,.0f} cases/s  (CPU time incl. start-up; "
+          f"{n / best_wall:,.0f}/s wall for the stream) on {n:,} cases, best of 3; "
+          f"peak RSS {rss / 1024:,.0f} MiB")
 
 if __name__ == "__main__":
     main()

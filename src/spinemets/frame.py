@@ -751,6 +751,8 @@ def _field_kind(spec: FieldSpec) -> str:
 def _coded(np: Any, spec: FieldSpec, codes: Any, uniques: Sequence[Any]) -> _Column:
     """A column of codes into *uniques* (its distinct cells, NA = -1), parsed cell by cell."""
     numeric = _field_kind(spec) == "f"
+    if len(uniques) < 127 and codes.dtype.itemsize > 1:
+        codes = codes.astype(np.int8)  # small codes: less memory, faster keys
     table = np.full(len(uniques) + 1, np.nan if numeric else -1,
                     np.float64 if numeric else np.int8)
     bad = np.zeros(len(uniques) + 1, bool)
@@ -819,7 +821,6 @@ class _Eval:
         self.memo: dict[int, Any] = {}
         self.leaves: dict[int, frozenset[str]] = {}
         self.keys: dict[tuple[str, ...], Any] = {}
-        self.typed: dict[tuple[str, Any], Any] = {}
         self.made: list[Node] = []  # nodes made here stay alive: the caches key on id()
 
     def run(self, roots: Sequence[Node]) -> list[Any]:
@@ -860,7 +861,7 @@ class _Eval:
         if kind == "f" and values.dtype.kind != "f":
             return np.where(values < 0, np.nan, values.astype(np.float64))
         if kind == "i" and values.dtype.kind != "f" and values.dtype != np.int16:
-            return np.where(values < 0, _NEG, values).astype(np.int16)
+            return np.where(values < 0, _NEG, values.astype(np.int16))
         return values
 
     def _leaves(self, node: Node) -> frozenset[str]:
@@ -894,20 +895,12 @@ class _Eval:
                 key = self.columns[names[0]].codes
             else:
                 # Horner: ((c0 * s1 + c1) * s2 + c2) ..., in place on one array.
-                key = self._codes(names[0], dtype).copy()
+                key = self.columns[names[0]].codes.astype(dtype)
                 for name, size in zip(names[1:], sizes[1:], strict=True):
                     key *= dtype(size)
-                    key += self._codes(name, dtype)
+                    key += self.columns[name].codes
             self.keys[names] = key
         return key
-
-    def _codes(self, name: str, dtype: Any) -> Any:
-        """The codes of *name* as *dtype* (converted once: same-type arithmetic is fastest)."""
-        key = (name, dtype)
-        codes = self.typed.get(key)
-        if codes is None:
-            codes = self.typed[key] = self.columns[name].codes.astype(dtype, copy=False)
-        return codes
 
     def _fused(self, node: Node) -> Any:
         if isinstance(node, FieldRef | Const | _Null):
@@ -936,7 +929,7 @@ class _Eval:
         if values.dtype.kind == "f" or not len(values):
             return values
         if int(values.max()) < _INT_TOP:
-            return np.where(values < 0, _NEG, values).astype(np.int16)
+            return np.where(values < 0, _NEG, values.astype(np.int16))
         return np.where(values < 0, np.nan, values.astype(np.float64))  # pragma: no cover
 
     def _split_sum(self, node: Add) -> Any:
