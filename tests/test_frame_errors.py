@@ -195,6 +195,7 @@ def test_pyspark_matches_pandas() -> None:
         schema = types.StructType([
             types.StructField(name, types.StringType() if isinstance(v[0], str) else
                               types.BooleanType() if isinstance(v[0], bool) else
+                              types.DoubleType() if isinstance(v[0], float) else
                               types.LongType())
             for name, v in CHOICES.items()])
         sdf = spark.createDataFrame([[r[k] for k in CHOICES] for r in rows], schema=schema)
