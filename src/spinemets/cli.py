@@ -81,6 +81,8 @@ def _assess(args: argparse.Namespace) -> int:
         out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
     except OSError as exc:
         print(f"spinemets: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        if source is not sys.stdin.buffer:
+            source.close()
         return 2
     progress = sys.stderr.isatty()
     # Scoring a line allocates no reference cycles, so the cyclic collector would only walk the
