@@ -10,6 +10,7 @@ from typing import Final
 
 from attrs import frozen
 
+from .exceptions import InvalidInputError, Problem
 from .vocab import Code
 
 __all__ = ["DEFAULT_POLICY", "EsccIntermediateAs", "Policy"]
@@ -43,6 +44,24 @@ class Policy:
     name: str = "default"
     tokuhashi_2005_excision_requires_no_visceral: bool = False
     escc_1c_as: EsccIntermediateAs = EsccIntermediateAs.INTERMEDIATE
+
+    def __attrs_post_init__(self) -> None:
+        problems: list[Problem] = []
+        if type(self.tokuhashi_2005_excision_requires_no_visceral) is not bool:
+            problems.append(Problem("tokuhashi_2005_excision_requires_no_visceral",
+                                    "must be true or false"))
+        if not isinstance(self.escc_1c_as, EsccIntermediateAs):
+            problems.append(Problem("escc_1c_as", "must be an EsccIntermediateAs member"))
+        if not isinstance(self.name, str) or not self.name:
+            problems.append(Problem("name", "must be a non-empty string"))
+        elif self.name == "default" and (
+            self.tokuhashi_2005_excision_requires_no_visceral
+            or self.escc_1c_as is not EsccIntermediateAs.INTERMEDIATE
+        ):
+            # a result records the policy's name: "default" must mean the interchange's defaults
+            problems.append(Problem("name", "must not be 'default' for a non-default policy"))
+        if problems:
+            raise InvalidInputError(problems)
 
 
 #: The interchange's default policy (interchange §3.1, §5).

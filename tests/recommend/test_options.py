@@ -83,3 +83,30 @@ class TestAblation:
 
         assert not _has(options, "ablation (rfa")
         assert _has(options, "ablation relatively contraindicated")
+
+
+class TestPolicy:
+    def test_a_non_default_policy_cannot_call_itself_default(self) -> None:
+        """``recommendation.policy == "default"`` always means the interchange's defaults."""
+        with pytest.raises(spinemets.InvalidInputError) as info:
+            spinemets.Policy(escc_1c_as=spinemets.EsccIntermediateAs.HIGH)
+
+        assert info.value.fields == ("name",)
+
+    @pytest.mark.parametrize(
+        ("as_1c", "radiation"),
+        [("intermediate", "srs"), ("low", "srs"), ("high", "separation_surgery_then_srs")],
+    )
+    def test_escc_1c_policy(self, as_1c: str, radiation: str) -> None:
+        """ESCC 1c, radioresistant, fit: SRS with the cord-constraint flag by default; a policy
+        may treat 1c as low (SRS, no flag) or high (separation surgery then SRS)."""
+        choice = spinemets.EsccIntermediateAs(as_1c)
+        policy = (spinemets.DEFAULT_POLICY if as_1c == "intermediate"
+                  else spinemets.Policy(name=f"1c-{as_1c}", escc_1c_as=choice))
+        case = spinemets.Case.from_dict({**BASE, "histology": "kidney",
+                                         "lesions": [{**STABLE_PAINFUL, "escc": "1c"}]})
+        rec = spinemets.assess(case, policy).recommendation
+
+        assert radiation == rec.radiation.value
+        assert (as_1c == "intermediate") == ("escc_1c_cord_constraint" in rec.flags)
+        assert policy.name == rec.policy
