@@ -361,7 +361,8 @@ def _tomita_bone(plan: _Plan, item: Item) -> Node:
     count is missing (and not isolated)."""
     solitary, multiple = tomita.BoneMetastases.SOLITARY_OR_ISOLATED, tomita.BoneMetastases.MULTIPLE
     counts = add(plan.field("extraspinal_bone_metastases"), plan.field("vertebral_metastases"))
-    by_counts = lookup(eq(counts, 1), {True: solitary, False: multiple}, tomita.BoneMetastases)
+    by_counts = lookup(eq(counts, _beyond.SOLITARY_SUM), {True: solitary, False: multiple},
+                       tomita.BoneMetastases)
     kind = when(eq(plan.field("bone_metastases_isolated"), True), const(solitary), by_counts)
     return _item_table(item, kind)
 
@@ -399,16 +400,15 @@ def _counts(plan: _Plan) -> tuple[Node, Node]:
 def _skeletal_item(plan: _Plan, item: Item) -> Node:
     """``_beyond.skeletal_extent``: solitary when the two counts sum to 1; both needed."""
     extent = _beyond.SkeletalExtent
-    kind = lookup(eq(add(*_counts(plan)), 1), {True: extent.SOLITARY, False: extent.MULTIPLE},
-                  extent)
+    kind = lookup(eq(add(*_counts(plan)), _beyond.SOLITARY_SUM),
+                  {True: extent.SOLITARY, False: extent.MULTIPLE}, extent)
     return _item_table(item, kind)
 
 
 def _other_bone_item(plan: _Plan, item: Item) -> Node:
     """``_beyond.other_bone_metastases``: extraspinal >= 1 or vertebral >= 2; both needed."""
-    extraspinal, vertebral = _counts(plan)
-    present = any_of(Cmp(bool, extraspinal, ">=", 1) if extraspinal is not NULL else NULL,
-                     Cmp(bool, vertebral, ">=", 2) if vertebral is not NULL else NULL)
+    present = any_of(*(cmp(count, cut)
+                       for count, cut in zip(_counts(plan), _beyond.OTHER_BONE_CUTS, strict=True)))
     finding = _beyond.Finding
     return _item_table(item, lookup(present, {True: finding.PRESENT, False: finding.ABSENT},
                                     finding))

@@ -16,12 +16,14 @@ from typing import Final, Literal
 
 from attrs import frozen
 
-from ..citations import Source
+from ..citations import SPINEMETS, Evidence, Source
 from ..model import Case
 from ..vocab import Code, Histology, VisceralMetastases
 
 __all__ = [
     "LUNG",
+    "OTHER_BONE_CUTS",
+    "SOLITARY_SUM",
     "Ambulation",
     "Cut",
     "Finding",
@@ -84,6 +86,17 @@ class Cut:
         return f"{self.field} {self.op} {self.value:g} {self.unit}".rstrip()
 
 
+_DERIVED = SPINEMETS.at("§1.2 and §3, derived items", Evidence.SECONDARY)
+
+#: "Solitary" skeletal metastasis (Tomita, Bauer, Katagiri): the two counts sum to this.
+SOLITARY_SUM: Final = 1
+#: Rades' "other bone metastases": present when either count meets its cut (interchange §1.2).
+OTHER_BONE_CUTS: Final = (
+    Cut(field="extraspinal_bone_metastases", op=">=", value=1, unit="", source=_DERIVED),
+    Cut(field="vertebral_metastases", op=">=", value=2, unit="", source=_DERIVED),
+)
+
+
 def finding(value: bool | None, name: str, missing: list[str]) -> Finding | None:
     """A boolean field as a :class:`Finding`; ``None`` (and *name* missing) when absent."""
     if value is None:
@@ -121,7 +134,7 @@ def skeletal_extent(case: Case, missing: list[str]) -> SkeletalExtent | None:
     counts = _counts(case, missing)
     if counts is None:
         return None
-    return SkeletalExtent.SOLITARY if sum(counts) == 1 else SkeletalExtent.MULTIPLE
+    return SkeletalExtent.SOLITARY if sum(counts) == SOLITARY_SUM else SkeletalExtent.MULTIPLE
 
 
 def other_bone_metastases(case: Case, missing: list[str]) -> Finding | None:
@@ -132,8 +145,8 @@ def other_bone_metastases(case: Case, missing: list[str]) -> Finding | None:
     counts = _counts(case, missing)
     if counts is None:
         return None
-    extraspinal, vertebral = counts
-    return Finding.PRESENT if extraspinal >= 1 or vertebral >= 2 else Finding.ABSENT
+    present = any(cut.holds(count) for cut, count in zip(OTHER_BONE_CUTS, counts, strict=True))
+    return Finding.PRESENT if present else Finding.ABSENT
 
 
 def ambulation(case: Case, missing: list[str]) -> Ambulation | None:

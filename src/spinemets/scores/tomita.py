@@ -14,6 +14,7 @@ from ..citations import SPINEMETS, TOMITA_2001, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
+from ._beyond import SOLITARY_SUM
 from ._common import histology_flags, item_score, summed
 
 __all__ = [
@@ -186,7 +187,8 @@ def score(case: Case) -> ScoreResult[Band]:
         if tumour.vertebral_metastases is None:
             missing.append("vertebral_metastases")
     else:
-        solitary = tumour.extraspinal_bone_metastases + tumour.vertebral_metastases == 1
+        counts = tumour.extraspinal_bone_metastases + tumour.vertebral_metastases
+        solitary = counts == SOLITARY_SUM
         items[2] = item_score(
             BONE, BoneMetastases.SOLITARY_OR_ISOLATED if solitary else BoneMetastases.MULTIPLE
         )
