@@ -104,3 +104,30 @@ class TestOtherCommands:
         assert "spinemets" in capsys.readouterr().out
         assert main([]) == 0
         assert "assess" in capsys.readouterr().out
+
+
+class TestProgress:
+    def test_progress_line_shows_share_of_file_and_count(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """On a terminal, the progress line gives the share of FILE read and the cases written."""
+        from spinemets.cli import _Progress
+
+        src = _write(tmp_path, [json.dumps(GOOD)] * 4)
+        with src.open("rb") as stream:
+            progress = _Progress(stream)
+            progress.read = src.stat().st_size // 2
+            progress.show(2)
+
+        assert "\rspinemets:  50% 2 cases" == capsys.readouterr().err
+
+    def test_stdin_has_no_share(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A stream of unknown size shows the count only."""
+        import io
+
+        from spinemets.cli import _Progress
+
+        progress = _Progress(io.BytesIO(b"{}\n"))
+        progress.show(7)
+
+        assert "\rspinemets: 7 cases" == capsys.readouterr().err

@@ -11,6 +11,7 @@ import argparse
 import gc
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
@@ -84,7 +85,7 @@ def _assess(args: argparse.Namespace) -> int:
         if source is not sys.stdin.buffer:
             source.close()
         return 2
-    progress = sys.stderr.isatty()
+    progress = _Progress(source) if sys.stderr.isatty() else None
     # Scoring a line allocates no reference cycles, so the cyclic collector would only walk the
     # memo caches over and over; it runs every _COLLECT_EVERY lines instead.
     collecting = gc.isenabled()
@@ -95,8 +96,8 @@ def _assess(args: argparse.Namespace) -> int:
     finally:
         if collecting:
             gc.enable()
-    if progress and count >= _PROGRESS_EVERY:
-        print(f"\rspinemets: {count:,} cases", file=sys.stderr)
+    if progress is not None:
+        progress.finish(count)
     if out is not sys.stdout.buffer:
         out.close()
     else:
@@ -108,8 +109,31 @@ _PROGRESS_EVERY = 10_000
 _COLLECT_EVERY = 50_000
 
 
+class _Progress:
+    """A progress line on a terminal's stderr: the share of FILE read (when its size is known)
+    and the number of results written."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        try:
+            stat = os.fstat(source.fileno())
+            self.size = stat.st_size if stat.st_size and os.path.isfile(source.name) else 0
+        except (OSError, AttributeError, TypeError, ValueError):
+            self.size = 0
+        self.read = 0
+
+    def show(self, count: int) -> None:
+        share = f"{100 * self.read / self.size:3.0f}% " if self.size else ""
+        print(f"\rspinemets: {share}{count:,} cases", end="", file=sys.stderr, flush=True)
+
+    def finish(self, count: int) -> None:
+        if count >= _PROGRESS_EVERY:
+            self.show(count)
+            print(file=sys.stderr)
+
+
 def _stream(
-    source: IO[bytes], out: IO[bytes], conversion: Any, indent: int | None, progress: bool
+    source: IO[bytes], out: IO[bytes], conversion: Any, indent: int | None,
+    progress: _Progress | None,
 ) -> tuple[int, int]:
     """Score every non-blank line of *source* onto *out*; return (lines written, exit status)."""
     from .assessment import assess
@@ -119,6 +143,8 @@ def _stream(
     status = 0
     count = 0
     for number, raw in _lines(source):
+        if progress is not None:
+            progress.read += len(raw)
         if not raw.strip():
             continue
         line: bytes
@@ -143,8 +169,8 @@ def _stream(
         count += 1
         if count % _COLLECT_EVERY == 0:
             gc.collect()
-        if progress and count % _PROGRESS_EVERY == 0:
-            print(f"\rspinemets: {count:,} cases", end="", file=sys.stderr, flush=True)
+        if progress is not None and count % _PROGRESS_EVERY == 0:
+            progress.show(count)
     return count, status
 
 
