@@ -119,7 +119,7 @@ class TestProgress:
             progress.read = src.stat().st_size // 2
             progress.show(2)
 
-        assert "\rspinemets:  50% 2 cases" == capsys.readouterr().err
+        assert capsys.readouterr().err == "\rspinemets:  50% 2 cases"
 
     def test_stdin_has_no_share(self, capsys: pytest.CaptureFixture[str]) -> None:
         """A stream of unknown size shows the count only."""
@@ -130,4 +130,4 @@ class TestProgress:
         progress = _Progress(io.BytesIO(b"{}\n"))
         progress.show(7)
 
-        assert "\rspinemets: 7 cases" == capsys.readouterr().err
+        assert capsys.readouterr().err == "\rspinemets: 7 cases"
