@@ -1618,7 +1618,7 @@ def score_frame(
     Raises:
         ValueError: for unknown ``scores`` ids or a ``columns`` mapping to no interchange field.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     ids = _selected(scores)
     mapping = _mapping(columns)
