@@ -307,7 +307,6 @@ LESION_FIELDS: Final[tuple[FieldSpec, ...]] = (
 )
 
 CASE_FIELD_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in CASE_FIELDS}
-LESION_FIELD_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in LESION_FIELDS}
 
 
 @functools.cache

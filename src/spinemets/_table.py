@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from attrs import field, frozen
 
@@ -17,6 +17,16 @@ from ._json import string as encode_basestring
 from .citations import Evidence, Source
 
 B = TypeVar("B", bound=enum.Enum)
+
+
+class _Keyed(Protocol):
+    """A table row keyed by the inputs it lists (``Row``, ``DefaultRow``)."""
+
+    @property
+    def when(self) -> object: ...
+
+
+_R = TypeVar("_R", bound=_Keyed)
 
 
 @frozen
@@ -49,8 +59,10 @@ class Row:
     source: Source
 
 
-def _index(rows: tuple[Row, ...]) -> dict[object, Row]:
-    index: dict[object, Row] = {}
+def member_index(rows: Iterable[_R]) -> dict[object, _R]:
+    """Enum member -> the row whose ``when`` lists it; span rows are skipped, and a member may
+    appear in one row only."""
+    index: dict[object, _R] = {}
     for row in rows:
         if isinstance(row.when, tuple):
             for member in row.when:
@@ -101,7 +113,7 @@ class Item:
     _scores: dict[object, ItemScore] = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        by_member = _index(self.rows)
+        by_member = member_index(self.rows)
         object.__setattr__(self, "_by_member", by_member)
         object.__setattr__(
             self,
@@ -179,11 +191,6 @@ def band_for(bands: Iterable[BandRow[B]], total: int) -> BandRow[B]:
     raise LookupError(f"no band holds {total}")  # pragma: no cover - table laws forbid it
 
 
-def uses_unverified(rows: Iterable[Row]) -> bool:
-    """Whether any of *rows* is tagged unverified."""
-    return any(row.source.evidence is Evidence.UNVERIFIED for row in rows)
-
-
 V = TypeVar("V", bound=enum.Enum)
 
 
@@ -198,10 +205,4 @@ class DefaultRow(Generic[V]):
 
 def default_index(rows: Iterable[DefaultRow[V]]) -> dict[enum.Enum, DefaultRow[V]]:
     """Member -> default row; a member may appear in one row only."""
-    index: dict[enum.Enum, DefaultRow[V]] = {}
-    for row in rows:
-        for member in row.when:
-            if member in index:  # pragma: no cover - table laws forbid it
-                raise ValueError(f"{member} appears in two default rows")
-            index[member] = row
-    return index
+    return member_index(rows)  # type: ignore[return-value]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, Final
 
+from ._version import package_version
 from .results import EsccClass, ScoreResult, Status
 
 if TYPE_CHECKING:
@@ -56,15 +57,6 @@ def _card(summary: str, indicator: str, detail: str, label: str) -> dict[str, An
     return card
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("spinemets")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
-
-
 def _recommendation_card(assessment: Assessment) -> dict[str, Any]:
     rec = assessment.recommendation
     escc = assessment["escc"]
@@ -90,7 +82,7 @@ def _recommendation_card(assessment: Assessment) -> dict[str, Any]:
     if rec.options:
         lines.append("\nOptions from the literature:")
         lines += [f"- {o.option}: {o.rationale} ({o.source})" for o in rec.options]
-    label = f"spinemets {_version()}: NOMS (Bilsky 2006; Laufer 2013), policy {rec.policy}"
+    label = f"spinemets {package_version()}: NOMS (Bilsky 2006; Laufer 2013), policy {rec.policy}"
     return _card(summary, indicator, "\n".join(lines), label)
 
 
@@ -104,7 +96,7 @@ def _score_card(result: ScoreResult[Any]) -> dict[str, Any]:
     lines += [f"- {i.key}: {i.value} = {i.points} ({i.row.source})" for i in result.items]
     if result.flags:
         lines.append("\nFlags: " + ", ".join(f"`{f}`" for f in result.flags))
-    label = f"spinemets {_version()}: {result.citation.short}"
+    label = f"spinemets {package_version()}: {result.citation.short}"
     indicator = "warning" if result.band.code.value in ("unstable", "lt_6_months",
                                                          "terminal_care") else "info"
     return _card(summary, indicator, "\n".join(lines), label)

@@ -149,7 +149,7 @@ def _stream(
             continue
         line: bytes
         try:
-            case = loads_case(raw.decode("utf-8"))
+            case = loads_case(_decode(raw))
             if conversion is not None and case.systemic.ecog_to_kps is None:
                 case = _with_conversion(case, conversion)
             assessment = assess(case)
@@ -157,9 +157,6 @@ def _stream(
                 line = assessment.to_json().encode()
             else:
                 line = json.dumps(assessment.to_dict(), indent=indent, ensure_ascii=False).encode()
-        except UnicodeDecodeError:
-            line = _error_line("invalid input: line is not valid UTF-8", number)
-            status = 1
         except InvalidInputError as error:
             result = error_dict(error)
             result["line"] = number
@@ -174,9 +171,14 @@ def _stream(
     return count, status
 
 
-def _error_line(message: str, number: int) -> bytes:
-    error = {"interchange": 1, "error": {"message": message, "fields": []}, "line": number}
-    return json.dumps(error).encode()
+def _decode(raw: bytes) -> str:
+    """A line as text; a line that is not UTF-8 is invalid input with no field to name."""
+    from .exceptions import InvalidInputError
+
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError((), "invalid input: line is not valid UTF-8") from None
 
 
 def _with_conversion(case: Any, conversion: Any) -> Any:

@@ -29,6 +29,7 @@ import json
 import uuid
 from typing import TYPE_CHECKING, Any, Final
 
+from ._version import package_version
 from .results import GradeResult, ScoreResult, Status
 
 if TYPE_CHECKING:
@@ -86,15 +87,6 @@ _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, CODE_SYSTEM_BASE)
 _NOMS_INPUTS: Final = ("escc", "sins", "tomita", "tokuhashi_2005")
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("spinemets")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
-
-
 def _concept(system: str, code: str, display: str | None = None,
              text: str | None = None) -> dict[str, Any]:
     coding: dict[str, Any] = {"system": system, "code": code}
@@ -137,7 +129,7 @@ def _observation(
 
 
 def _method(result: ScoreResult[Any] | GradeResult) -> str:
-    return (f"{str(result.citation).rstrip('.')}; computed by spinemets {_version()} "
+    return (f"{str(result.citation).rstrip('.')}; computed by spinemets {package_version()} "
             f"(interchange {_interchange_version()})")
 
 
@@ -252,8 +244,8 @@ def _recommendation_observation(
         _concept(SCORE_SYSTEM, "noms", name, name),
         subject=subject,
         effective=effective,
-        method=(f"NOMS decision grid, policy {rec.policy}; computed by spinemets {_version()} "
-                f"(interchange {_interchange_version()})"),
+        method=(f"NOMS decision grid, policy {rec.policy}; computed by spinemets "
+                f"{package_version()} (interchange {_interchange_version()})"),
     )
     obs["component"] = [
         {

@@ -6,25 +6,19 @@ import enum
 from collections.abc import Callable, Sequence
 from typing import Final, TypeVar
 
-from .._table import BandRow, Item, ItemScore, band_for, uses_unverified
-from ..citations import Citation, Evidence
+from .._table import BandRow, Item, ItemScore, band_for
+from ..citations import Citation
 from ..model import Case, Systemic
 from ..results import ScoreResult, Status
 from ..scales import kps_range
 from ..vocab import Histology
 
 B = TypeVar("B", bound=enum.Enum)
-_UNVERIFIED: Final = Evidence.UNVERIFIED
 
 #: Histologies outside the derivation populations of Tomita and Tokuhashi (interchange §2).
 OUTSIDE_DERIVATION: Final = frozenset(
     {Histology.LYMPHOMA, Histology.MYELOMA, Histology.SEMINOMA, Histology.GERM_CELL}
 )
-
-
-def code_of(value: object) -> str:
-    """The interchange form of an input value, for ``ItemScore.value``."""
-    return str(value.value) if isinstance(value, enum.Enum) else str(value)
 
 
 #: Score *value* with *item*'s table (``Item.score``, cached ItemScores).
@@ -112,4 +106,4 @@ def summed(
     )
 
 
-__all__ = ["code_of", "histology_flags", "item_score", "kps_item", "summed", "uses_unverified"]
+__all__ = ["histology_flags", "item_score", "kps_item", "summed"]

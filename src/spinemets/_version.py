@@ -1,0 +1,15 @@
+"""The installed package's version, for provenance in exported resources."""
+
+from __future__ import annotations
+
+__all__ = ["package_version"]
+
+
+def package_version() -> str:
+    """``spinemets``' version from its metadata (``"unknown"`` when run from a bare tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spinemets")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
