@@ -128,7 +128,7 @@ def band_strip(module: ModuleType) -> str:
     bands = list(module.BANDS)
     survival = survival_by_band(module)
     n = hi - lo + 1
-    cell = max(20.0, min(44.0, 600.0 / n))
+    cell = float(max(20, min(44, 600 // n)))  # whole pixels: positions print exactly
     left, top, strip_h, row_h = 190.0, 34.0, 30.0, 24.0
     right = 250.0 if survival else 20.0
     width = left + n * cell + right
