@@ -46,6 +46,8 @@ extensions = [
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 exclude_patterns = [
     "_build", "Thumbs.db", ".DS_Store", "**/.ipynb_checkpoints", "**/.jupyter_cache",
+    "README.md",  # notes for contributors, not a page of the site
+    "**/screenshots",  # _static/screenshots: for docs/README.md, not copied into the site
 ]
 root_doc = "index"
 
