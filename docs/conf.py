@@ -85,7 +85,6 @@ extlinks = {"doi": ("https://doi.org/%s", "doi:%s")}
 #   stays easy to read and to diff; the pictures that are not graphs (bands, spine, ECOG/KPS)
 #   are a few lines of hand-written SVG each, from the rows (_ext/spinemets_pictures.py).
 graphviz_output_format = "svg"
-graphviz_dot_args = ["-Gfontnames=svg"]
 
 # Nothing from a CDN. myst-nb would add require.js and the Jupyter widget manager from CDNs to
 # pages with notebook widget output: switched off (the tutorials use no widgets). MathJax keeps

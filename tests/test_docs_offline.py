@@ -11,13 +11,15 @@ leaves the site or does not exist. Plain links (``<a href>``) are not sources.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from ._docs_site import built_site
+from ._docs_site import EXT, built_site, need_docs_tools
 
 #: ``<link rel=...>`` values that make the browser fetch the target.
 LOADING_RELS = frozenset({
@@ -193,3 +195,25 @@ def test_instrument_pages_carry_their_pictures() -> None:
     assert 'data-picture="ecog-kps"' in (site / "disagreements.html").read_text("utf-8")
     assert 'data-picture="ecog-kps"' in (site / "instruments" / "tokuhashi_2005.html"
                                          ).read_text("utf-8")
+
+
+def test_the_build_itself_fails_on_an_asset_from_the_network(tmp_path: Path) -> None:
+    """The docs extension's guard: a page that would load a CDN script is a build error (-W)."""
+    need_docs_tools()
+    (tmp_path / "index.rst").write_text("Title\n=====\n\nText.\n", "utf-8")
+    (tmp_path / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(EXT)!r})\n"
+        "extensions = ['spinemets_docs']\n"
+        "html_js_files = ['https://cdn.jsdelivr.net/npm/mermaid@11/dist/mermaid.min.js']\n",
+        "utf-8")
+    args = [sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(tmp_path),
+            str(tmp_path / "_build")]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode != 0
+    assert "from the network" in proc.stderr and "mermaid" in proc.stderr, proc.stderr
+    (tmp_path / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(EXT)!r})\nextensions = ['spinemets_docs']\n",
+        "utf-8")
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr

@@ -573,10 +573,10 @@ class _Dot:
         self.lines = [
             "digraph G {",
             f'  graph [rankdir=LR, bgcolor="white", nodesep=0.18, ranksep=0.45, '
-            f'fontname="DejaVu Sans", label="", tooltip="{_html(title)}"];',
-            '  node [fontname="DejaVu Sans", fontsize=11, shape=box, style="rounded,filled", '
+            f'fontname="Helvetica", label="", tooltip="{_html(title)}"];',
+            '  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", '
             'fillcolor="#e3f0fa", color="#4d8cc4", margin="0.12,0.05"];',
-            '  edge [fontname="DejaVu Sans", fontsize=10, color="#4d4d4d", arrowsize=0.7];',
+            '  edge [fontname="Helvetica", fontsize=10, color="#4d4d4d", arrowsize=0.7];',
         ]
         self.ids: dict[str, str] = {}
 
