@@ -161,6 +161,46 @@ def test_survival_rows_are_read_when_a_module_carries_them() -> None:
              if t.get("class") == "survival"]
     assert shown == ["median 21.5 mo", "12 mo: 25%"]
     assert "published survival" in texts(root)
+    medians = rects(root, "median")
+    assert [(m["data-band"], float(m["data-months"])) for m in medians] == [("stable", 21.5)]
+
+
+def test_median_bars_are_drawn_to_scale() -> None:
+    band = sins.BANDS
+    primary = SimpleNamespace(evidence=SimpleNamespace(value="primary"))
+    fake = SimpleNamespace(
+        ID="fake", RANGE=(0, 18), HIGHER_IS_BETTER=False, BANDS=band,
+        SURVIVAL=tuple(SimpleNamespace(band=b.code, statistic="median", value=v, months=None,
+                                       text=f"median survival {v} months", cohort="",
+                                       source=primary)
+                       for b, v in zip(band, (19, 9, 3), strict=True)),
+    )
+    medians = rects(parse(pictures.band_strip(fake)), "median")
+    assert [m["data-band"] for m in medians] == ["stable", "potentially_unstable", "unstable"]
+    widths = [float(m["width"]) for m in medians]
+    assert widths[0] / widths[1] == pytest.approx(19 / 9, rel=1e-3)
+    assert widths[0] / widths[2] == pytest.approx(19 / 3, rel=1e-3)
+
+
+def test_survival_rows_print_their_own_text_when_they_have_one() -> None:
+    """Rows shaped like ``spinemets.survival.SurvivalFigure``: ``band``, ``text``, ``cohort``,
+    ``source``; two figures of one band share its line."""
+    band = sins.BANDS
+    verified = SimpleNamespace(evidence=SimpleNamespace(value="primary"))
+    fake = SimpleNamespace(
+        ID="fake", RANGE=(0, 18), HIGHER_IS_BETTER=False, BANDS=band,
+        SURVIVAL=(
+            SimpleNamespace(band=band[1].code, text="median survival about 9 months",
+                            cohort="", source=verified),
+            SimpleNamespace(band=band[1].code, text="2-year survival about 22%",
+                            cohort="validation", source=verified),
+        ),
+    )
+    root = parse(pictures.band_strip(fake))
+    shown = {t.get("class"): "".join(t.itertext()) for t in root.iter(f"{SVG}text")
+             if t.get("class") == "survival"}
+    assert shown == {"survival": "median survival about 9 months; "
+                                 "2-year survival about 22% (validation)"}
 
 
 # --------------------------------------------------------------------------------------------

@@ -720,8 +720,9 @@ class BandFigureDirective(_Base):
             return []
         survival = pictures.survival_rows(module)
         caption = (f"Drawn from {module.__name__}.RANGE and .BANDS"
-                   + (" and the module's published survival rows" if survival else "")
-                   + " when this site was built.")
+                   + (" and .SURVIVAL" if survival else "") + " when this site was built."
+                   + (" Survival figures are cohort statistics of the cited papers, never an "
+                      "individual prediction." if survival else ""))
         return [_picture(pictures.band_strip(module), caption)]
 
 

@@ -92,8 +92,14 @@ def _first(row: Any, names: Sequence[str]) -> Any:
 
 
 def survival_text(row: Any) -> str:
-    """One published figure as short text: ``median 9 mo``, ``12 mo: 22%``, or the row's
-    own wording."""
+    """One published figure as text: the row's own ``text`` (``SurvivalFigure.text``, as the
+    band meanings print it) with its series, else ``median 9 mo`` or ``12 mo: 22%``."""
+    text = getattr(row, "text", None)
+    if isinstance(text, str) and text:
+        cohort = getattr(row, "cohort", "")
+        evidence = getattr(getattr(getattr(row, "source", None), "evidence", None), "value", "")
+        tags = [t for t in (cohort, "unverified" if evidence == "unverified" else "") if t]
+        return text + (f" ({', '.join(tags)})" if tags else "")
     median = _first(row, ("median_months", "median"))
     if median is not None:
         return f"median {median:g} mo" if isinstance(median, int | float) else f"median {median}"
@@ -103,6 +109,14 @@ def survival_text(row: Any) -> str:
         pct = share * 100 if isinstance(share, float) and share <= 1 else share
         return f"{months:g} mo: {pct:g}%" if isinstance(pct, int | float) else f"{months} mo: {pct}"
     return str(_first(row, ("text", "wording", "meaning", "label")) or row)
+
+
+def median_months(row: Any) -> float | None:
+    """The median survival in months a row gives, if it is a median."""
+    value = getattr(row, "median_months", None)
+    if value is None and getattr(row, "statistic", None) == "median":
+        value = getattr(row, "value", None)
+    return float(value) if isinstance(value, int | float) else None
 
 
 def survival_by_band(module: ModuleType) -> dict[str, list[tuple[str, Any]]]:
@@ -130,7 +144,13 @@ def band_strip(module: ModuleType) -> str:
     n = hi - lo + 1
     cell = float(max(20, min(44, 600 // n)))  # whole pixels: positions print exactly
     left, top, strip_h, row_h = 190.0, 34.0, 30.0, 24.0
-    right = 250.0 if survival else 20.0
+    longest = max((len("; ".join(t for t, _ in f)) for f in survival.values()), default=0)
+    medians = {code: m for code, figures in survival.items()
+               for m in [next((median_months(r) for _, r in figures
+                               if median_months(r) is not None), None)] if m is not None}
+    bar_w = 150.0 if medians else 0.0  # median survival drawn to scale, when given
+    longest_median = max(medians.values(), default=0.0)
+    right = max(150.0, 7.0 * longest + 30) + bar_w if survival else 20.0
     width = left + n * cell + right
     height = top + strip_h + 26 + row_h * len(bands) + 10
     better = "higher is better" if module.HIGHER_IS_BETTER else "higher is worse"
@@ -153,9 +173,13 @@ def band_strip(module: ModuleType) -> str:
         body.append(_text(x_of(total) + cell / 2, top + strip_h / 2 + 4.5, str(total),
                           anchor="middle", fill=_ink(fill) if band else None))
     body.append(_text(left - 8, top + strip_h / 2 + 4.5, "total", anchor="end"))
+    x_bar = left + n * cell + 12
+    x_text = x_bar + (bar_w + 12 if medians else 0)
+    if medians:
+        body.append(_text(x_bar, top + strip_h / 2 + 4.5, "median (months)", weight="bold"))
     if survival:
-        body.append(_text(left + n * cell + 12, top + strip_h / 2 + 4.5,
-                          "published survival", weight="bold"))
+        body.append(_text(x_text, top + strip_h / 2 + 4.5, "published survival",
+                          weight="bold"))
     y = top + strip_h + 16
     for band in bands:
         code = code_of(band.code)
@@ -167,8 +191,16 @@ def band_strip(module: ModuleType) -> str:
         span = str(band.lo) if band.lo == band.hi else f"{band.lo}–{band.hi}"
         body.append(_text(left - 8, y + row_h / 2 + 2, f"{code} ({span})", anchor="end"))
         figures = survival.get(code, [])
+        if code in medians:
+            length = (bar_w - 30) * medians[code] / longest_median
+            body.append(f'<rect class="median" data-band="{_attr(code)}" '
+                        f'data-months="{medians[code]:g}" x="{x_bar:g}" y="{y + 3:g}" '
+                        f'width="{length:g}" height="{row_h - 12:g}" fill="{fill}" '
+                        f'stroke="#4d4d4d" stroke-width="0.5"/>')
+            body.append(_text(x_bar + length + 4, y + row_h / 2 + 2, f"{medians[code]:g}",
+                              size=11))
         if figures:
-            body.append(_text(left + n * cell + 12, y + row_h / 2 + 2,
+            body.append(_text(x_text, y + row_h / 2 + 2,
                               "; ".join(text for text, _ in figures), cls="survival"))
         y += row_h
     return _svg(width, height, f"{module.ID}: total range and bands", body, kind="bands")
