@@ -694,7 +694,11 @@ class DiagramDirective(_Base):
         make = {"radiation": dot_radiation, "stabilization": dot_stabilization}.get(part)
         if make is None:
             raise self.error(f"no NOMS part {part!r} (radiation or stabilization)")
-        return [_graphviz_node(make(), f"NOMS {part} decision flow")]
+        node = _graphviz_node(make(), f"NOMS {part} decision flow")
+        grid_name = f"{part.upper()}_GRID"
+        node["spinemets_caption"] = (f"Drawn by Graphviz from spinemets.recommend.grid."
+                                     f"{grid_name} when this site was built.")
+        return [node]
 
 
 # --------------------------------------------------------------------------------------------
@@ -861,9 +865,12 @@ def _inline_svg(svg: str, key: str, alt: str) -> str:
     unique per diagram, labelled for screen readers."""
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"<title>[^<]*</title>", "", svg)  # dot's node ids, not words for readers
     svg = re.sub(r'\bid="', f'id="{key}-', svg)
-    return svg.replace("<svg", f'<svg role="img" aria-label="{_html(alt)}" '
-                              'class="spinemets-picture" data-picture="flow"', 1)
+    head, _, rest = svg.partition(">")
+    head = head.replace("<svg", f'<svg role="img" aria-label="{_html(alt)}" '
+                                'class="spinemets-picture" data-picture="flow"', 1)
+    return f"{head}><title>{_html(alt)}</title>{rest}"
 
 
 def visit_graphviz_inline(self: Any, node: nodes.Element) -> None:
@@ -883,7 +890,10 @@ def visit_graphviz_inline(self: Any, node: nodes.Element) -> None:
     svg = Path(outfn).read_text(encoding="utf-8")
     key = "g" + hashlib.sha1(code.encode("utf-8")).hexdigest()[:8]
     classes = " ".join(["graphviz", *node.get("classes", [])])
-    self.body.append(f'<figure class="{classes}">{_inline_svg(svg, key, alt)}</figure>\n')
+    caption = node.get("spinemets_caption")
+    figcaption = f"<figcaption>{_html(caption)}</figcaption>" if caption else ""
+    self.body.append(f'<figure class="{classes}">{_inline_svg(svg, key, alt)}{figcaption}'
+                     "</figure>\n")
     raise nodes.SkipNode
 
 
