@@ -92,6 +92,12 @@ graphviz_output_format = "svg"
 # extension's asset check fails the build (-W) if a page ever would, so MathJax must then be
 # shipped under _static first (e.g. from Debian's libjs-mathjax) and `mathjax_path` set to it.
 nb_ipywidgets_js: dict[str, dict[str, str]] = {}
+# Notebook outputs in the HTML site: no LaTeX (it would need MathJax) and no widgets; such an
+# output falls back to its HTML, image or plain-text form.
+nb_mime_priority_overrides = [
+    ("html", "text/latex", None),
+    ("html", "application/vnd.jupyter.widget-view+json", None),
+]
 
 html_theme = "furo"
 html_title = f"spinemets {release}"
