@@ -374,7 +374,8 @@ def openapi(
     }
     if servers is not None:
         document["servers"] = servers
-    return json.loads(json.dumps(document))  # fresh containers, JSON-safe
+    fresh: dict[str, Any] = json.loads(json.dumps(document))  # fresh containers, JSON-safe
+    return fresh
 
 
 def generate(name: str) -> dict[str, Any]:
