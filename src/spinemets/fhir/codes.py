@@ -1,10 +1,12 @@
 """Code tables of the FHIR bridge: systems, the Condition → histology map, metastasis sites,
 performance-status answers and the project's own CodeSystems.
 
-Every external code here was checked against a published implementation guide or terminology
-artefact (mCODE, the HL7 LOINC answer lists as used by mCODE and the German MII oncology module);
-the docs page ``ehr`` lists them as tables. A code that could not be verified is left out, never
-guessed: a Condition with a code missing here is reported as unmapped.
+Every external code here was checked against a published implementation guide (mCODE; the LOINC
+answer lists LL4986-7 and LL529-9 as mCODE and the German MII oncology module use them) or, for
+SNOMED CT codes mCODE does not show, against two or more public FHIR sources that agree on code
+and display (no SNOMED CT browser was reachable); the docs page ``ehr`` lists them as tables. A
+code that could not be verified is left out, never guessed: a Condition with a code missing here
+is reported as unmapped.
 
 .. versionadded:: 0.2.0
 """
@@ -110,8 +112,8 @@ class ConditionCode:
 
 _WHO: Final = "ICD-10 (WHO 2019)"
 _CM: Final = "ICD-10-CM"
-_MCODE: Final = "mCODE STU4 examples"
-_IG: Final = "published IG terminology (HL7 Belgium UZ Leuven, MII oncology)"
+_MCODE: Final = "mCODE IG (HL7)"
+_IG: Final = "two or more public FHIR IG / terminology sources agree"
 
 
 def _icd(code: str, value: str, display: str, source: str = _WHO) -> tuple[ConditionCode, ...]:
