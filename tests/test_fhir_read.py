@@ -297,3 +297,35 @@ class TestBundles:
             "histology": "prostate", "kps": 70, "fit_for_surgery": True,
             "albumin_g_dl": 34 / 10, "platelets_10e9_l": 210, "calcium_mg_dl": 2.4 * 4.008,
             "bilirubin_mg_dl": 12 / 17.1, "lesions": [{"level": "L1", "escc": "2"}]}
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
+    | st.sampled_from(["final", "completed", LOINC, UCUM, "89243-0", "1751-7", "g/L", ICD10,
+                       "C64", "Patient/1", "Patient/2", "2026-03-01", "\ud800"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["system", "code", "value", "coding", "reference", "linkId", "answer",
+                         "item", "valueCoding", "valueInteger", "profile", "start"]),
+        inner, max_size=4),
+    max_leaves=12,
+)
+_KEYS = ["id", "status", "code", "subject", "valueInteger", "valueQuantity", "interpretation",
+         "valueCodeableConcept", "effectiveDateTime", "effectivePeriod", "recordedDate",
+         "verificationStatus", "meta", "questionnaire", "item", "authored", "entry"]
+_junk_resource = st.fixed_dictionaries(
+    {"resourceType": st.sampled_from(["Observation", "Condition", "QuestionnaireResponse",
+                                      "Bundle", "Patient"])},
+    optional=dict.fromkeys(_KEYS, _json))
+
+
+class TestUgly:
+    @given(st.lists(_junk_resource | _json, max_size=5))
+    def test_never_crashes(self, resources: list[Any]) -> None:
+        """Malformed resources are reported, never a traceback: the case is always valid."""
+        reading = read_fhir(resources)
+        assert isinstance(reading.case, Case)
+        Case.from_dict(reading.case.to_dict())
+        try:
+            case_from_fhir(resources)
+        except InvalidInputError as error:
+            assert error.fields == tuple(p.field for p in reading.problems)

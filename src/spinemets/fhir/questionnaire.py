@@ -241,7 +241,8 @@ def read_response(
             if link == _LESIONS:
                 lesion: dict[str, Any] = {}
                 index = len(lesions)
-                for child in item.get("item") or ():
+                children = item.get("item")
+                for child in children if isinstance(children, list) else ():
                     name = child.get("linkId") if isinstance(child, dict) else None
                     spec = _LESION_SPEC.get(name) if isinstance(name, str) else None
                     if spec is None:

@@ -122,6 +122,15 @@ class _Candidate:
     problems: tuple[Problem, ...] = ()
 
 
+def _list(value: Any) -> list[Any]:
+    """*value* when it is a list (a malformed resource may hold anything), else ``[]``."""
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _flatten(resources: Any) -> tuple[list[tuple[dict[str, Any], str | None]], list[Ignored]]:
     """(resource, fullUrl) pairs from a Bundle, a resource or an iterable of resources."""
     out: list[tuple[dict[str, Any], str | None]] = []
@@ -132,7 +141,7 @@ def _flatten(resources: Any) -> tuple[list[tuple[dict[str, Any], str | None]], l
             ignored.append(Ignored(where, "not_a_resource", f"not a FHIR resource: {echo(item)}"))
             return
         if item["resourceType"] == "Bundle":
-            for i, entry in enumerate(item.get("entry") or ()):
+            for i, entry in enumerate(_list(item.get("entry"))):
                 if isinstance(entry, Mapping) and "resource" in entry:
                     url = entry.get("fullUrl")
                     add(entry["resource"], url if isinstance(url, str) else None,
@@ -181,7 +190,7 @@ def _patient(resource: dict[str, Any], aliases: dict[str, str]) -> str | None:
 def _codings(concept: Any) -> list[tuple[str, str]]:
     if not isinstance(concept, Mapping):
         return []
-    return [(str(c["system"]), str(c["code"])) for c in concept.get("coding") or ()
+    return [(str(c["system"]), str(c["code"])) for c in _list(concept.get("coding"))
             if isinstance(c, Mapping) and isinstance(c.get("system"), str)
             and isinstance(c.get("code"), str)]
 
@@ -216,7 +225,7 @@ def _performance(resource: dict[str, Any], name: str, answers: dict[str, int]) -
     quantity = resource.get("valueQuantity")
     if isinstance(quantity, Mapping) and "value" in quantity:
         return quantity["value"], ""
-    for concept in (resource.get("valueCodeableConcept"), *(resource.get("interpretation") or ())):
+    for concept in (resource.get("valueCodeableConcept"), *_list(resource.get("interpretation"))):
         for system, code in _codings(concept):
             if system == LOINC and code in answers:
                 return answers[code], ""
@@ -227,7 +236,7 @@ def _performance(resource: dict[str, Any], name: str, answers: dict[str, int]) -
 
 def _observation(resource: dict[str, Any], source: str, order: int,
                  ignored: list[Ignored]) -> list[_Candidate]:
-    status = resource.get("status")
+    status = _str(resource.get("status"))
     if status not in _OBS_STATUS:
         ignored.append(Ignored(source, "status", f"Observation status {echo(status)} is not read"))
         return []
@@ -305,7 +314,8 @@ def _condition(resource: dict[str, Any], source: str, order: int,
             f"metastasis to {sites[0].replace('_', ' ')} ({shown}): no code says resectable or "
             "how many; the Questionnaire supplies visceral_metastases and the counts"))
         return []
-    profiles = (resource.get("meta") or {}).get("profile") or ()
+    meta = resource.get("meta")
+    profiles = _list(meta.get("profile")) if isinstance(meta, Mapping) else []
     if any(is_malignant_icd(s, c) for s, c in codings) or MCODE_PRIMARY_PROFILE in profiles:
         why = "is a primary cancer code the spinemets table does not map (never guessed)"
         return [_value("histology", None, why, base, got=shown)]
@@ -316,7 +326,7 @@ def _condition(resource: dict[str, Any], source: str, order: int,
 
 def _response(resource: dict[str, Any], source: str, order: int,
               ignored: list[Ignored]) -> list[_Candidate]:
-    status = resource.get("status")
+    status = _str(resource.get("status"))
     if status not in _QR_STATUS:
         ignored.append(Ignored(source, "status",
                                f"QuestionnaireResponse status {echo(status)} is not read"))
