@@ -216,3 +216,20 @@ class TestResponse:
         reading = read_fhir(qr)
         assert reading.case == Case()
         assert [i.reason for i in reading.ignored] == ["other_questionnaire"]
+
+
+class TestLenientAnswers:
+    def test_coding_without_system_and_string(self) -> None:
+        """A coded answer may omit the system (the linkId names the vocabulary) or be the exact
+        code as valueString; a Coding of another system is a problem."""
+        qr = {"resourceType": "QuestionnaireResponse", "status": "completed",
+              "questionnaire": QUESTIONNAIRE + "|1",
+              "item": [{"linkId": "histology", "answer": [{"valueCoding": {"code": "kidney"}}]},
+                       {"linkId": "frankel", "answer": [{"valueString": "D"}]},
+                       {"linkId": "lesions", "item": [
+                           {"linkId": "escc", "answer": [{"valueString": "1c"}]}]}]}
+        qr_module.QuestionnaireResponse.model_validate(qr)
+        assert case_from_fhir(qr).to_dict() == {"histology": "kidney", "frankel": "D",
+                                                "lesions": [{"escc": "1c"}]}
+        qr["item"][1]["answer"] = [{"valueString": "d"}]
+        assert [p.field for p in read_fhir(qr).problems] == ["frankel"]

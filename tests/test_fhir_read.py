@@ -115,9 +115,22 @@ class TestConditions:
         assert [p.field for p in read_fhir(cond).problems] == ["histology"]
 
     def test_other_conditions_are_ignored(self) -> None:
-        reading = read_fhir([_condition(ICD10, "E11.9"), _condition(SNOMED, "38341003", rid="c2")])
+        """Unmapped Conditions beside a mapped primary are reported and change nothing."""
+        others = [_condition(ICD10, "E11.9"), _condition(SNOMED, "38341003", rid="c2")]
+        reading = read_fhir([*others, _condition(ICD10, "C61", rid="c3")])
         assert reading.problems == ()
+        assert reading.case.to_dict() == {"histology": "prostate"}
         assert [i.reason for i in reading.ignored] == ["unmapped_code", "unmapped_code"]
+        qr = to_questionnaire_response(Case.from_dict({"histology": "melanoma"}))
+        assert read_fhir([*others, qr]).problems == ()
+
+    def test_unmapped_conditions_alone_make_histology_a_problem(self) -> None:
+        """With no source of histology, an unmapped Condition (which may name the primary, e.g.
+        a SNOMED CT cancer code not in the table) is a problem of histology."""
+        reading = read_fhir([_condition(SNOMED, "363346000"), _obs("89243-0", valueInteger=80)])
+        assert reading.case.to_dict() == {"kps": 80}
+        assert [p.field for p in reading.problems] == ["histology"]
+        assert "Condition/c1" in reading.problems[0].allowed
 
     @pytest.mark.parametrize(("system", "code"), METASTASES)
     def test_metastases_are_reported_never_fields(self, system: str, code: str) -> None:

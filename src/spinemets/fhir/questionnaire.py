@@ -199,13 +199,18 @@ def _read_value(spec: FieldSpec, answers: Any, path: str,
         return _MISSING
     answer = answers[0]
     if spec.kind == "code":
+        # A Coding of the field's CodeSystem (or without a system: the linkId names the
+        # vocabulary), or the code itself as valueString (an open-choice answer).
         coding = answer.get("valueCoding")
         system = FIELD_SYSTEMS[spec.name]
-        if not isinstance(coding, dict) or coding.get("system") != system:
+        if isinstance(coding, dict) and coding.get("system", system) == system:
+            raw: Any = coding.get("code")
+        elif coding is None and isinstance(answer.get("valueString"), str):
+            raw = answer["valueString"]
+        else:
             problems.append(Problem(path, f"must be answered with a Coding of {system}",
                                     echo(answer)))
             return _MISSING
-        raw: Any = coding.get("code")
     elif spec.kind in ("number", "int"):
         raw = answer.get("valueInteger", answer.get("valueDecimal"))
     else:

@@ -11,7 +11,9 @@ Rules:
 * **Conditions** give ``histology`` through the code table of :mod:`spinemets.fhir.codes`
   (ICD-10, ICD-10-CM, SNOMED CT). A malignant-neoplasm code the table does not map, or any
   unmapped code on an mCODE primary cancer condition, is a problem of ``histology``, never a
-  guess. Metastasis Conditions (bone, lung, liver, brain, ...) are reported, and never set a field.
+  guess. Any other unmapped Condition is reported; it makes ``histology`` a problem only when no
+  source gives ``histology`` (it may name the primary). Metastasis Conditions (bone, lung, liver,
+  brain, ...) are reported, and never set a field.
 * **Observations** by LOINC: KPS 89243-0 and ECOG 89247-1 (``valueInteger`` or the LOINC answer
   codes mCODE uses), and the laboratory values of :mod:`spinemets.fhir.units`, whose UCUM unit
   decides the conversion; an unknown unit is a problem of that field.
@@ -120,6 +122,9 @@ class _Candidate:
     from_response: bool
     value: Any = None  #: ``None`` when a problem stops the field (lesions keep the rest).
     problems: tuple[Problem, ...] = ()
+    #: A Condition whose code is not in the tables: it gives no field, but when no source gives
+    #: ``histology`` it makes that a problem (the code may name the primary; never guessed).
+    unmapped: bool = False
 
 
 def _list(value: Any) -> list[Any]:
@@ -321,7 +326,7 @@ def _condition(resource: dict[str, Any], source: str, order: int,
         return [_value("histology", None, why, base, got=shown)]
     ignored.append(Ignored(source, "unmapped_code",
                            f"not a primary-tumour or metastasis code spinemets reads: {shown}"))
-    return []
+    return [_Candidate("histology", unmapped=True, **base)]
 
 
 def _response(resource: dict[str, Any], source: str, order: int,
@@ -400,8 +405,14 @@ def read_fhir(resources: Any) -> FhirReading:
     data: dict[str, Any] = {}
     used: list[Used] = []
     by_field: dict[str, list[_Candidate]] = {}
+    unmapped = [c.source for c in candidates if c.unmapped]
     for candidate in candidates:
-        by_field.setdefault(candidate.field, []).append(candidate)
+        if not candidate.unmapped:
+            by_field.setdefault(candidate.field, []).append(candidate)
+    if unmapped and "histology" not in by_field:
+        problems.append(Problem(
+            "histology", "is given by no source, and these Conditions have codes spinemets "
+            "does not map (never guessed): " + ", ".join(unmapped)))
     for name, group in by_field.items():
         winner = max(group, key=_rank)
         losers = [c for c in group if c is not winner]
