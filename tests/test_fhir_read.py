@@ -263,6 +263,13 @@ class TestObservations:
         with pytest.raises(InvalidInputError):
             case_from_fhir(resources)
 
+    def test_duplicates_are_read_once(self) -> None:
+        obs = _obs("89243-0", valueInteger=80)
+        reading = read_fhir([obs, dict(obs)])
+        assert reading.case.systemic.kps == 80
+        assert [u.others for u in reading.used] == [()]
+        assert [i.reason for i in reading.ignored] == ["duplicate"]
+
     def test_patient_reference_forms_agree(self) -> None:
         resources = [_obs("89243-0", valueInteger=80, subject="https://ehr.example/fhir/Patient/1"),
                      _obs("89247-1", rid="e", valueInteger=1)]

@@ -84,7 +84,7 @@ class Ignored:
 
     ``reason`` is a short code: ``unmapped_code``, ``metastasis_site``, ``other_patient``,
     ``status``, ``unsupported_resource``, ``other_questionnaire``, ``unknown_item``,
-    ``superseded`` or ``not_a_resource``; ``detail`` says more.
+    ``superseded``, ``duplicate`` or ``not_a_resource``; ``detail`` says more.
     """
 
     source: str
@@ -384,8 +384,13 @@ def read_fhir(resources: Any) -> FhirReading:
     problems: list[Problem] = []
     candidates: list[_Candidate] = []
     first_patient: str | None = None
+    seen: dict[str, dict[str, Any]] = {}
     for order, (resource, full_url) in enumerate(flat):
         source = _name(resource, full_url, order)
+        if seen.get(source) == resource:  # e.g. a search that also _include-d it
+            ignored.append(Ignored(source, "duplicate", "the same resource appeared before"))
+            continue
+        seen[source] = resource
         reader = _READERS.get(resource["resourceType"])
         if reader is None:
             ignored.append(Ignored(source, "unsupported_resource",

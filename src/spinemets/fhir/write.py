@@ -22,7 +22,7 @@ Ids are random UUIDs (version 4) by default, so exports of different patients an
 collide. With ``ids="deterministic"`` and a ``patient_reference`` they are UUIDs (version 5) of
 the subject, the effective time, the resource's code and its coded values: the same assessment of
 the same patient at the same time gives the same ids, and these do not change between patch
-releases (notes, method text and the library version are not part of them).
+releases (only codes and values count: no display text, note, method or library version).
 
 .. versionadded:: 0.1.0
 .. versionchanged:: 0.2.0
@@ -88,6 +88,7 @@ _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, CODE_SYSTEM_BASE)
 #: The scores the NOMS recommender reads (the CarePlan's ``supportingInfo``).
 _NOMS_INPUTS: Final = ("escc", "sins", "tomita", "tokuhashi_2005")
 #: Parts of a resource that make its deterministic id (never notes, method or version).
+_WORDING: Final = frozenset({"display", "text", "description"})
 _ID_KEYS: Final = ("resourceType", "code", "subject", "effectiveDateTime", "valueInteger",
                    "valueCodeableConcept", "component", "interpretation", "dataAbsentReason",
                    "bodySite", "category", "activity", "supportingInfo")
@@ -194,13 +195,23 @@ class _Options:
     def finish(self, resource: dict[str, Any]) -> dict[str, Any]:
         """Give *resource* its id (random, or derived from the subject and coded content)."""
         if self.deterministic:
-            key = {k: resource[k] for k in _ID_KEYS if k in resource}
+            key = _coded({k: resource[k] for k in _ID_KEYS if k in resource})
             text = json.dumps(key, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
             rid = str(uuid.uuid5(_NAMESPACE, text))
         else:
             rid = str(uuid.uuid4())
         return {"resourceType": resource["resourceType"], "id": rid,
                 **{k: v for k, v in resource.items() if k != "resourceType"}}
+
+
+def _coded(value: Any) -> Any:
+    """*value* without its human-readable parts (``display``, ``text``, ``description``), so
+    that rewording a label never changes a deterministic id."""
+    if isinstance(value, dict):
+        return {k: _coded(v) for k, v in value.items() if k not in _WORDING}
+    if isinstance(value, list):
+        return [_coded(v) for v in value]
+    return value
 
 
 def _method(result: ScoreResult[Any] | GradeResult) -> str:
