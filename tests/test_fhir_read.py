@@ -263,6 +263,18 @@ class TestObservations:
         with pytest.raises(InvalidInputError):
             case_from_fhir(resources)
 
+    @pytest.mark.parametrize(("status", "read"), [
+        ("final", True), ("amended", True), ("corrected", True), ("preliminary", True),
+        (None, True), ("registered", False), ("cancelled", False), ("entered-in-error", False),
+        ("unknown", False)])
+    def test_status(self, status: str | None, read: bool) -> None:
+        obs = _obs("89243-0", valueInteger=80)
+        if status is None:
+            del obs["status"]
+        else:
+            obs["status"] = status
+        assert (read_fhir(obs).case.systemic.kps == 80) is read
+
     def test_duplicates_are_read_once(self) -> None:
         obs = _obs("89243-0", valueInteger=80)
         reading = read_fhir([obs, dict(obs)])

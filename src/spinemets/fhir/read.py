@@ -102,8 +102,9 @@ class FhirReading:
     problems: tuple[Problem, ...] = field(default=())
 
 
-_OBS_STATUS: Final = frozenset({"final", "amended", "corrected", "preliminary"})
-_QR_STATUS: Final = frozenset({"completed", "amended"})
+#: Statuses read (``None``: a resource without a status still carries its value).
+_OBS_STATUS: Final = frozenset({"final", "amended", "corrected", "preliminary", None})
+_QR_STATUS: Final = frozenset({"completed", "amended", None})
 _BAD_VERIFICATION: Final = frozenset({"refuted", "entered-in-error"})
 _PATIENT_REF: Final = re.compile(r"(?:.*/)?(Patient/[A-Za-z0-9\-.]{1,64})(?:/_history/.*)?")
 _KPS_BY_ANSWER: Final = {code: value for value, code in KPS_ANSWERS.items()}
