@@ -233,3 +233,40 @@ class TestLenientAnswers:
                                                 "lesions": [{"escc": "1c"}]}
         qr["item"][1]["answer"] = [{"valueString": "d"}]
         assert [p.field for p in read_fhir(qr).problems] == ["frankel"]
+
+
+class TestEdges:
+    @given(all_field_cases())
+    def test_assessment_equal_after_round_trip(self, data: dict[str, Any]) -> None:
+        """Differential: assessing the case read back equals assessing the original."""
+        import spinemets
+
+        case = Case.from_dict(data)
+        back = case_from_fhir(to_questionnaire_response(case))
+        assert spinemets.assess(back).to_dict() == spinemets.assess(case).to_dict()
+
+    def test_input_not_mutated_and_reading_pickles(self) -> None:
+        import pickle
+
+        case = Case.from_dict({"histology": "breast", "kps": 70, "lesions": [{"level": "C2"}]})
+        qr = to_questionnaire_response(case, subject="Patient/1")
+        pristine = copy.deepcopy(qr)
+        reading = read_fhir({"resourceType": "Bundle", "type": "collection",
+                             "entry": [{"resource": qr}]})
+        assert qr == pristine
+        assert pickle.loads(pickle.dumps(reading)) == reading
+
+    def test_in_a_worker_process(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        case = Case.from_dict({"histology": "breast", "kps": 70})
+        qr = to_questionnaire_response(case)
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            assert pool.submit(case_from_fhir, qr).result() == case
+
+    def test_lone_surrogate_answer_is_a_problem(self) -> None:
+        qr = to_questionnaire_response(Case.from_dict({"frankel": "E"}))
+        qr["item"][0]["item"][0]["answer"] = [{"valueString": "\ud800"}]
+        assert [p.field for p in read_fhir(qr).problems] == ["frankel"]
