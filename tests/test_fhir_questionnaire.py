@@ -51,7 +51,7 @@ cs_module = pytest.importorskip("fhir.resources.R4B.codesystem")
 QUESTIONNAIRE = "https://spinemets.readthedocs.io/fhir/Questionnaire/spinemets-case"
 KATAGIRI_GROUPS = ("slow", "moderate", "rapid")
 KATAGIRI_VISCERAL = ("none", "nodular", "disseminated")
-#: Coded interchange fields and their codes (interchange §1, §1.1, §1.2).
+#: Coded interchange fields and their codes.
 CODED: dict[str, tuple[str, ...]] = {
     "histology": HISTOLOGIES, "tomita_growth": TOMITA_GROWTHS,
     "radiosensitivity": RADIOSENSITIVITIES, "ecog_to_kps": ECOG_TO_KPS,
@@ -78,7 +78,7 @@ _ugly = st.floats(min_value=0, allow_nan=False, allow_infinity=False) | st.sampl
 
 
 def further_fields() -> dict[str, st.SearchStrategy[Any]]:
-    """The fields of the further instruments (interchange §1.2), with ugly numbers."""
+    """The fields of the further instruments, with ugly numbers."""
     return {
         "pathologic_fracture": st.booleans(), "ambulatory": st.booleans(),
         "albumin_g_dl": _ugly.filter(lambda v: v > 0),
@@ -270,3 +270,9 @@ class TestEdges:
         qr = to_questionnaire_response(Case.from_dict({"frankel": "E"}))
         qr["item"][0]["item"][0]["answer"] = [{"valueString": "\ud800"}]
         assert [p.field for p in read_fhir(qr).problems] == ["frankel"]
+
+
+def test_no_internal_section_references() -> None:
+    """What users read names no section of the internal specification."""
+    text = json.dumps([questionnaire(), code_systems()], ensure_ascii=False)
+    assert "§" not in text

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from typing import Any, Final
 
 from attrs import frozen
@@ -236,6 +237,11 @@ def is_malignant_icd(system: str, code: str) -> bool:
     return len(key) >= 3 and key[0] == "C" and (key[1:3].isdigit() or key[1:3] in {"7A", "7B"})
 
 
+def plain(text: str) -> str:
+    """*text* without references to sections of the interchange specification."""
+    return re.sub(r"\s*\(interchange §[^)]*\)", "", text)
+
+
 def _field_system(name: str) -> str:
     return ESCC_GRADE_SYSTEM if name == "escc" else f"{CODE_SYSTEM_BASE}/{name.replace('_', '-')}"
 
@@ -341,7 +347,7 @@ def _code_systems() -> tuple[dict[str, Any], ...]:
             continue
         concepts = [(m.value, m.value.replace("_", " ")) for m in spec.codes]
         out.append(_code_system(FIELD_SYSTEMS[spec.name], spec.name.replace("_", "-"),
-                                f"spinemets {spec.name}", spec.description, concepts))
+                                f"spinemets {spec.name}", plain(spec.description), concepts))
     return tuple(out)
 
 
