@@ -215,6 +215,14 @@ class TestObservations:
         obs = _obs("89247-1", interpretation=[{"coding": [{"system": LOINC, "code": answer}]}])
         assert case_from_fhir(obs).systemic.ecog == ecog
 
+    def test_value_and_answer_code_must_agree(self) -> None:
+        interpretation = [{"coding": [{"system": LOINC, "code": "LA29177-5"}]}]  # 80
+        assert case_from_fhir(_obs("89243-0", valueInteger=80,
+                                   interpretation=interpretation)).systemic.kps == 80
+        reading = read_fhir(_obs("89243-0", valueInteger=90, interpretation=interpretation))
+        assert [p.field for p in reading.problems] == ["kps"]
+        assert reading.case == Case()
+
     @pytest.mark.parametrize(("loinc", "value", "field"), [
         ("89243-0", 85, "kps"), ("89243-0", 0, "kps"), ("89247-1", 5, "ecog"),
         ("89247-1", True, "ecog")])

@@ -225,18 +225,29 @@ def _condition_time(resource: dict[str, Any]) -> str | None:
 
 
 def _performance(resource: dict[str, Any], name: str, answers: dict[str, int]) -> tuple[Any, str]:
-    """The KPS/ECOG value of an Observation: ``valueInteger``, else a LOINC answer code."""
-    if "valueInteger" in resource:
-        return resource["valueInteger"], ""
-    quantity = resource.get("valueQuantity")
-    if isinstance(quantity, Mapping) and "value" in quantity:
-        return quantity["value"], ""
+    """The KPS/ECOG value of an Observation: ``valueInteger`` (or a ``valueQuantity``), else a
+    LOINC answer code; a number and an answer code that disagree are a problem."""
+    coded: list[int | None] = []
     for concept in (resource.get("valueCodeableConcept"), *_list(resource.get("interpretation"))):
         for system, code in _codings(concept):
             if system == LOINC and code in answers:
-                return answers[code], ""
-            if system == LOINC and code == DEAD_ANSWER:
-                return None, f"{code} (dead) is not an input of {name}"
+                coded.append(answers[code])
+            elif system == LOINC and code == DEAD_ANSWER:
+                coded.append(None)
+    number: Any = resource.get("valueInteger")
+    quantity = resource.get("valueQuantity")
+    if number is None and isinstance(quantity, Mapping):
+        number = quantity.get("value")
+    if number is not None:
+        if any(value != number for value in coded):
+            return None, f"{name}: the value and the LOINC answer code disagree"
+        return number, ""
+    if coded:
+        if len(set(coded)) > 1:
+            return None, f"{name}: the LOINC answer codes disagree"
+        if coded[0] is None:
+            return None, f"{DEAD_ANSWER} (dead) is not an input of {name}"
+        return coded[0], ""
     return None, f"{name} needs valueInteger or a LOINC answer code"
 
 
