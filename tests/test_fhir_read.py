@@ -369,3 +369,17 @@ class TestUgly:
             case_from_fhir(resources)
         except InvalidInputError as error:
             assert error.fields == tuple(p.field for p in reading.problems)
+
+
+def test_reading_to_dict() -> None:
+    """The report as JSON: the service returns it beside the assessment."""
+    import json
+
+    resources = [_condition(ICD10, "C61"), _obs("1988-5", rid="crp", value=5, unit="mmol/L"),
+                 _obs("89243-0", rid="k", valueInteger=70, subject="Patient/2")]
+    report = read_fhir(resources).to_dict()
+    assert json.loads(json.dumps(report)) == report
+    assert report["case"] == {"histology": "prostate"}
+    assert [u["source"] for u in report["used"]] == ["Condition/c1"]
+    assert [p["field"] for p in report["problems"]] == ["subject", "crp_mg_dl"]
+    assert {i["reason"] for i in report["ignored"]} == {"other_patient"}

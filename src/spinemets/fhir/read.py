@@ -31,6 +31,7 @@ Rules:
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import enum
 import re
@@ -100,6 +101,18 @@ class FhirReading:
     used: tuple[Used, ...] = field(default=())
     ignored: tuple[Ignored, ...] = field(default=())
     problems: tuple[Problem, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form: the interchange case and the report (fresh containers)."""
+        return {
+            "case": self.case.to_dict(),
+            "used": [{"field": u.field, "source": u.source, "value": copy.deepcopy(u.value),
+                      "when": u.when, "choice": u.choice, "others": list(u.others)}
+                     for u in self.used],
+            "ignored": [{"source": i.source, "reason": i.reason, "detail": i.detail}
+                        for i in self.ignored],
+            "problems": [{"field": p.field, "message": str(p)} for p in self.problems],
+        }
 
 
 #: Statuses read (``None``: a resource without a status still carries its value).
