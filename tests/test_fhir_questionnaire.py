@@ -222,7 +222,7 @@ class TestLenientAnswers:
     def test_coding_without_system_and_string(self) -> None:
         """A coded answer may omit the system (the linkId names the vocabulary) or be the exact
         code as valueString; a Coding of another system is a problem."""
-        qr = {"resourceType": "QuestionnaireResponse", "status": "completed",
+        qr: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "status": "completed",
               "questionnaire": QUESTIONNAIRE + "|1",
               "item": [{"linkId": "histology", "answer": [{"valueCoding": {"code": "kidney"}}]},
                        {"linkId": "frankel", "answer": [{"valueString": "D"}]},
