@@ -283,6 +283,23 @@ class TestObservations:
             obs["status"] = status
         assert (read_fhir(obs).case.systemic.kps == 80) is read
 
+    @pytest.mark.parametrize("when", ["2026-03-01T08:00:00Z", None])
+    def test_same_date_disagreement_is_a_problem(self, when: str | None) -> None:
+        """Two Observations of the same date (or both undated) that disagree: no rule
+        decides, so the field is a problem; when they agree, the value is read."""
+        agree = [_obs("89243-0", rid="a", valueInteger=70, when=when),
+                 _obs("89243-0", rid="b", valueInteger=70, when=when)]
+        assert case_from_fhir(agree).systemic.kps == 70
+        disagree = [_obs("89243-0", rid="a", valueInteger=70, when=when),
+                    _obs("89243-0", rid="b", valueInteger=60, when=when)]
+        reading = read_fhir(disagree)
+        assert reading.case == Case()
+        assert [p.field for p in reading.problems] == ["kps"]
+        assert [i.reason for i in reading.ignored] == ["conflict"]
+        conditions = [_condition(ICD10, "C64", when="2025-01-01"),
+                      _condition(ICD10, "C50", rid="c2", when="2025-01-01")]
+        assert [p.field for p in read_fhir(conditions).problems] == ["histology"]
+
     def test_duplicates_are_read_once(self) -> None:
         obs = _obs("89243-0", valueInteger=80)
         reading = read_fhir([obs, dict(obs)])

@@ -20,9 +20,10 @@ Rules:
 * The **QuestionnaireResponse** to :func:`~spinemets.fhir.questionnaire` gives every other field.
 * When several resources give one field, the most recent (``effective[x]``, ``authored``, a
   Condition's ``recordedDate`` or onset) wins, and on a tie the QuestionnaireResponse; the choice
-  is reported in :attr:`FhirReading.used`. A resource without a date counts as the oldest. When
-  the winner cannot be read, the field is absent and the problem reported (no fall-back to an
-  older value).
+  is reported in :attr:`FhirReading.used`. A resource without a date counts as the oldest. Two
+  sources of the same kind and date that disagree are a problem of the field (no rule decides).
+  When the winner cannot be read, the field is absent and the problem reported (no fall-back to
+  an older value).
 * Resources of another patient than the first ``subject`` are ignored and reported as a problem
   of ``subject``.
 
@@ -85,7 +86,7 @@ class Ignored:
 
     ``reason`` is a short code: ``unmapped_code``, ``metastasis_site``, ``other_patient``,
     ``status``, ``unsupported_resource``, ``other_questionnaire``, ``unknown_item``,
-    ``superseded``, ``duplicate`` or ``not_a_resource``; ``detail`` says more.
+    ``superseded``, ``conflict``, ``duplicate`` or ``not_a_resource``; ``detail`` says more.
     """
 
     source: str
@@ -447,11 +448,21 @@ def read_fhir(resources: Any) -> FhirReading:
         winner = max(group, key=_rank)
         losers = [c for c in group if c is not winner]
         others = tuple(c.source for c in losers)
+        # Sources as recent as the winner and of the same kind that say something else: no
+        # rule decides between them, so the field is a problem (never a guess).
+        rivals = [c for c in losers if _rank(c)[:2] == _rank(winner)[:2]
+                  and (c.value != winner.value or c.problems)]
         for loser in losers:
-            tie = " (same date: the QuestionnaireResponse, else the first, wins)" if (
-                loser.when == winner.when) else ""
-            ignored.append(Ignored(loser.source, "superseded",
-                                   f"{name}: {winner.source} is more recent{tie}"))
+            why = "as recent, and disagrees" if loser in rivals else "is more recent"
+            if loser not in rivals and loser.when == winner.when:
+                why += " (same date: the QuestionnaireResponse wins)"
+            ignored.append(Ignored(loser.source, "superseded" if loser not in rivals
+                                   else "conflict", f"{name}: {winner.source} {why}"))
+        if rivals:
+            names = ", ".join([winner.source, *(c.source for c in rivals)])
+            problems.append(Problem(name, f"has sources of the same date that disagree "
+                                    f"({names}); no rule decides between them"))
+            continue
         problems += winner.problems
         if winner.value is None:
             continue
