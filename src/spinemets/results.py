@@ -37,6 +37,15 @@ class EsccClass(Code):
     HIGH = "high"  #: 2, 3
 
 
+def _fresh(value: Any) -> Any:
+    """A new copy of every dict and list in a JSON-ready *value* (strings and numbers shared)."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_fresh(v) for v in value]
+    return value
+
+
 def _items_dict(items: tuple[ItemScore, ...]) -> dict[str, int]:
     return {item.key: item.points for item in items}
 
@@ -136,7 +145,7 @@ class ScoreResult(Generic[B]):
         if self.strategy is not None:
             out["strategy"] = self.strategy
         for key, value in self.extra:
-            out[key] = value
+            out[key] = _fresh(value)  # the result is shared (memoised): never hand out its dict
         out["flags"] = list(self.flags)
         out["higher_is_better"] = self.higher_is_better
         out["citation"] = self.citation.short

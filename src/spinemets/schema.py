@@ -13,7 +13,7 @@ import sys
 from importlib import resources
 from typing import Any, Final
 
-from ._fields import CASE_FIELDS, LESION_FIELDS, FieldSpec
+from ._fields import CASE_FIELDS, LESION_FIELDS, SAFE_INTEGER, FieldSpec
 from .interchange import INTERCHANGE_VERSION
 
 __all__ = ["SCHEMA_NAMES", "case_schema", "result_schema", "shipped"]
@@ -37,6 +37,8 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
         out["exclusiveMinimum"] = _num(spec.exclusive_minimum)
     if spec.maximum is not None:
         out["maximum"] = _num(spec.maximum)
+    elif spec.kind == "int":
+        out["maximum"] = SAFE_INTEGER - 1  # integers are bounded by +-2**53 (exclusive)
     if spec.multiple_of is not None:
         out["multipleOf"] = spec.multiple_of
     return out
@@ -55,7 +57,8 @@ def case_schema() -> dict[str, Any]:
         "additionalProperties": False,
     }
     properties: dict[str, Any] = {
-        "interchange": {"const": INTERCHANGE_VERSION, "description": "Interchange version."},
+        # Like every integer field: 1 or 1.0; null is absent.
+        "interchange": {"enum": [INTERCHANGE_VERSION, None], "description": "Interchange version."},
         **{spec.name: _field(spec) for spec in CASE_FIELDS},
         "lesions": {
             "type": ["array", "null"],
