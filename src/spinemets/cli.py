@@ -2,7 +2,8 @@
 
 ``spinemets assess [FILE|-]`` streams JSON Lines: one result line per non-blank input line, in
 order; a bad line yields its error object (with ``"line"``) and the rest are still scored. Exit
-status 0 when every line was valid, 1 otherwise, 2 when FILE cannot be read.
+status 0 when every line was valid, 1 otherwise, 2 when FILE cannot be read, the output cannot be
+written, or the output is the input file itself (one line on standard error, never a traceback).
 """
 
 from __future__ import annotations
