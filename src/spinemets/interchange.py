@@ -129,7 +129,7 @@ def _native(raw: Any) -> Any:
         np = sys.modules["numpy"]
         if isinstance(raw, np.bool_):
             return bool(raw)
-        if isinstance(raw, np.integer):
+        if isinstance(raw, np.integer) and not isinstance(raw, np.timedelta64):  # a duration
             return int(raw)
         if isinstance(raw, np.floating):
             if raw != raw:
@@ -139,7 +139,8 @@ def _native(raw: Any) -> Any:
             return float(raw) if isinstance(raw, np.float64) else float(str(raw))
         if isinstance(raw, np.str_):
             return str(raw)
-    elif module.startswith("pandas") and cls.__name__ in ("NAType", "NaTType"):
+    elif type(module) is str and module.startswith("pandas") and cls.__name__ in ("NAType",
+                                                                                 "NaTType"):
         return None
     return raw
 
