@@ -221,6 +221,21 @@ class TestReproducers:
         main(["assess", str(src), "-o", str(out)])
         assert b"\\ud800" in out.read_bytes()
 
+    def test_pretty_output_on_hostile_lines(self, tmp_path: Path) -> None:
+        """--pretty writes one indented JSON document per non-blank line, valid UTF-8 too."""
+        data = b"\n".join([b'{"\\ud800": 1}', b"\xff", b'{"kps": 80}', b"[" * 5000])
+        src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+        src.write_bytes(data)
+        assert main(["assess", "--pretty", str(src), "-o", str(out)]) == 1
+        decoder = json.JSONDecoder()
+        text, documents, at = out.read_bytes().decode("utf-8"), [], 0
+        while at < len(text.rstrip()):
+            document, at = decoder.raw_decode(text, at)
+            documents.append(document)
+            at += 1
+        assert [d.get("line") for d in documents] == [1, 2, None, 4]
+        assert documents[2] == spinemets.assess_dict({"kps": 80})
+
     @pytest.mark.parametrize("spelling", ["same", "relative", "symlink", "hardlink"])
     def test_refuses_to_overwrite_its_input(self, tmp_path: Path, spelling: str,
                                             capsys: pytest.CaptureFixture[str]) -> None:
