@@ -331,6 +331,15 @@ class TestSubprocess:
         assert done.returncode == 2
         assert done.stderr == b"spinemets: cannot write standard output: No space left on device\n"
 
+    @pytest.mark.parametrize("args", [["schema", "case"], ["demo"], ["--version"], []])
+    def test_every_command_on_a_full_disk(self, args: list[str]) -> None:
+        if not os.path.exists("/dev/full"):
+            pytest.skip("no /dev/full on this system")
+        with open("/dev/full", "wb") as full:
+            done = _run(args, stdout=full)
+        assert done.returncode == 2
+        assert done.stderr == b"spinemets: cannot write standard output: No space left on device\n"
+
     def test_stdout_appending_to_the_input(self, tmp_path: Path) -> None:
         """``spinemets assess a.jsonl >> a.jsonl`` would read its own output for ever: refused."""
         src = tmp_path / "a.jsonl"

@@ -149,15 +149,20 @@ def _same_file(source: IO[bytes], output: str | None) -> bool:
 def _discard(out: IO[bytes]) -> None:
     """After a write error, drop what is still buffered for *out* so nothing retries it (Python
     flushes standard output once more at exit, which would print a second error)."""
-    if out is sys.stdout.buffer:
-        with contextlib.suppress(OSError, AttributeError, ValueError, io.UnsupportedOperation):
-            fd = out.fileno()
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, fd)
-            os.close(devnull)
+    if out is getattr(sys.stdout, "buffer", None):
+        _silence_stdout()
         return
     with contextlib.suppress(OSError):
         out.close()
+
+
+def _silence_stdout() -> None:
+    """Point standard output's descriptor at the null device (after a failed write to it)."""
+    with contextlib.suppress(OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
 
 
 _PROGRESS_EVERY = 10_000
@@ -275,20 +280,29 @@ def _demo() -> int:
     text = render(assess(parse_case(EXAMPLE_CASE)))
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(errors="replace")  # a console that cannot show every character
-    sys.stdout.write(text)
+    _emit(text)
     return 0
+
+
+def _emit(text: str) -> None:
+    """Write *text* to standard output and flush it; a failed write raises :class:`_WriteError`."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        raise _WriteError from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.version:
-        from importlib.metadata import version
-
-        print(f"spinemets {version('spinemets')} (interchange 1)")
-        return 0
     try:
+        if args.version:
+            from importlib.metadata import version
+
+            _emit(f"spinemets {version('spinemets')} (interchange 1)\n")
+            return 0
         if args.command == "assess":
             return _assess(args)
         if args.command == "demo":
@@ -296,13 +310,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             from .schema import shipped
 
-            sys.stdout.write(shipped(args.name))
+            _emit(shipped(args.name))
             return 0
+        _emit(parser.format_help())
+    except _WriteError as exc:
+        _silence_stdout()
+        if isinstance(exc.__cause__, BrokenPipeError):
+            return 0
+        return _fail(f"cannot write standard output: {_reason(exc.__cause__)}")
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
         return 130
-    parser.print_help()
     return 0
 
 
