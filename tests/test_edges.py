@@ -356,11 +356,18 @@ class TestPickling:
     def test_exceptions(self, error: BaseException, protocol: int) -> None:
         back = pickle.loads(pickle.dumps(error, protocol))
         assert _same_exception(error, back)
+        assert back == error and hash(back) == hash(error)
         if isinstance(error, InvalidInputError):
             assert isinstance(back, InvalidInputError)
             assert back.fields == error.fields and back.message == error.message
             assert all(type(p) is Problem for p in back.problems)
         assert _same_exception(copy.deepcopy(error), error)
+
+    def test_errors_compare_as_values(self) -> None:
+        a = InvalidInputError([Problem("kps", "must be 10", "85")])
+        assert a == InvalidInputError([Problem("kps", "must be 10", "85")])
+        assert a != InvalidInputError([Problem("ecog", "must be 10", "85")])
+        assert a != ValueError(a.message) and len({a, copy.copy(a)}) == 1
 
     def test_problem(self) -> None:
         problem = Problem("lesions[3].level", "one of C1-C7", "'T13'")

@@ -15,7 +15,19 @@ MESSAGE_PROBLEMS = 20
 
 
 class SpinemetsError(Exception):
-    """Base class of every exception spinemets raises on purpose."""
+    """Base class of every exception spinemets raises on purpose.
+
+    Errors are values: two errors of the same type with the same arguments and attributes are
+    equal (so an error that crossed a process boundary, pickled, equals the original).
+    """
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.args == other.args and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.args))
 
 
 def echo(value: object) -> str:
