@@ -612,14 +612,41 @@ class TestImmutability:
                 setattr(obj, name, None)
             for f in attrs.fields(type(obj)):
                 if not f.name.startswith("_"):  # private caches are copied on the way out
-                    value = getattr(obj, f.name)
-                    assert not isinstance(value, (list, dict, set)), (type(obj), f.name)
+                    _assert_immutable(getattr(obj, f.name), f"{type(obj).__name__}.{f.name}")
+
+    def test_the_rades_2010_reading_is_read_only(self) -> None:
+        """The reproducer's container, reached through the public attribute instead."""
+        data = {"histology": "breast", "extraspinal_bone_metastases": 0, "vertebral_metastases": 1,
+                "visceral_metastases": "none", "months_diagnosis_to_mscc": 20,
+                "ambulatory": True, "motor_deficit_days": 10}
+        result = spinemets.assess(spinemets.Case.from_dict(data))["rades_2008"]
+        ((key, reading),) = result.extra
+        assert key == "rades_2010"
+        with pytest.raises(TypeError):
+            reading["range"] = [0, 0]
+        with pytest.raises(AttributeError):
+            reading["range"].append(99)
+        assert hash(result) == hash(pickle.loads(pickle.dumps(result)))
 
     def test_problems_are_tuples(self) -> None:
         error = _error({"kps": 85, "ecog": 9})
         assert type(error.problems) is tuple and all(type(p) is Problem for p in error.problems)
         with pytest.raises(TypeError):
             error.problems[0][0] = "x"  # type: ignore[index]
+
+
+def _assert_immutable(value: Any, where: str) -> None:
+    """No list, set or writable dict anywhere inside *value*."""
+    if isinstance(value, tuple):
+        for item in value:
+            _assert_immutable(item, where)
+    elif isinstance(value, dict):
+        with pytest.raises(TypeError):
+            value["MUTATED"] = 1
+        for item in value.values():
+            _assert_immutable(item, where)
+    else:
+        assert not isinstance(value, (list, set, bytearray)), where
 
 
 class TestInterchangeField:
