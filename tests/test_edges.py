@@ -498,6 +498,17 @@ class TestFreshOutput:
         assert cds_response(spinemets.assess(spinemets.Case.from_dict(data))) == reference
 
 
+class TestFreshSchemas:
+    @pytest.mark.parametrize("name", ["case", "result"])
+    def test_mutating_a_schema_changes_no_later_one(self, name: str) -> None:
+        from spinemets import schema
+
+        reference = json.loads(schema.shipped(name))
+        _mutate(schema.generate(name))
+        _mutate({"case": schema.case_schema, "result": schema.result_schema}[name]())
+        assert schema.generate(name) == reference
+
+
 class TestMemoKeys:
     """Equal memo keys give equal results: -0.0 and 0.0 are one value with one text."""
 

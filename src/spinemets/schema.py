@@ -8,6 +8,7 @@ keeps them identical to what this module generates.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from importlib import resources
@@ -215,12 +216,13 @@ def result_schema() -> dict[str, Any]:
         "required": ["interchange", "error"],
         "additionalProperties": False,
     }
-    return {
+    # A fresh copy: the parts above share constants (``_STRINGS``) a caller must not reach.
+    return copy.deepcopy({
         "$schema": _DRAFT,
         "$id": _BASE + "result.schema.json",
         "title": f"spinemets result (interchange {INTERCHANGE_VERSION})",
         "oneOf": [result, error],
-    }
+    })
 
 
 def generate(name: str) -> dict[str, Any]:
