@@ -125,7 +125,8 @@ def physical_lines(data: bytes) -> list[tuple[int, bytes]]:
 
 
 def check_output(data: bytes, out: bytes, status: int,
-                 cases: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+                 cases: dict[int, dict[str, Any]] | None = None,
+                 conversion: str | None = None) -> list[dict[str, Any]]:
     """Assert the contract for input *data*, output *out*, exit *status*; return the objects."""
     expected = physical_lines(data)
     text = out.decode("utf-8")  # strict: the output is valid UTF-8
@@ -151,6 +152,8 @@ def check_output(data: bytes, out: bytes, status: int,
             reference = cases.get(number) if cases else None
             if reference is None:
                 reference = json.loads(raw.decode("utf-8"))
+            if conversion is not None and reference.get("ecog_to_kps") is None:
+                reference = {**reference, "ecog_to_kps": conversion}
             assert obj == spinemets.assess_dict(reference)
         objects.append(obj)
     assert status == (1 if any_error else 0)
@@ -164,19 +167,21 @@ def _numbered_cases(data: bytes, items: list[tuple[bytes, dict[str, Any] | None]
 
 
 class TestProperty:
-    @given(streams())
+    @given(streams(), st.sampled_from([None, "common", "ma_2010", "prasad_2018"]))
     @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     def test_mixed_valid_and_hostile_lines(
         self, tmp_path_factory: pytest.TempPathFactory,
-        stream: tuple[bytes, list[tuple[bytes, dict[str, Any] | None]]],
+        stream: tuple[bytes, list[tuple[bytes, dict[str, Any] | None]]], conversion: str | None,
     ) -> None:
-        """Valid cases equal assess_dict, every other line is one error line with its number."""
+        """Valid cases equal assess_dict, every other line is one error line with its number
+        (with --kps-from-ecog: assess_dict of the case with that conversion unless it names one)."""
         data, items = stream
         folder = tmp_path_factory.mktemp("cli")
         src, out = folder / "in.jsonl", folder / "out.jsonl"
         src.write_bytes(data)
-        status = main(["assess", str(src), "-o", str(out)])
-        check_output(data, out.read_bytes(), status, _numbered_cases(data, items))
+        options = ["--kps-from-ecog", conversion] if conversion else []
+        status = main(["assess", *options, str(src), "-o", str(out)])
+        check_output(data, out.read_bytes(), status, _numbered_cases(data, items), conversion)
 
     @given(st.binary(max_size=400) | st.lists(st.sampled_from(SPECIAL[:30])).map(b"\n".join))
     @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
