@@ -1,4 +1,4 @@
-"""The ``spinemets`` command line (interchange §7).
+"""The ``spinemets`` command line.
 
 ``spinemets assess [FILE|-]`` streams JSON Lines: one result line per non-blank input line, in
 order; a bad line yields its error object (with ``"line"``) and the rest are still scored. Exit
@@ -84,7 +84,7 @@ def _assess(args: argparse.Namespace) -> int:
             name = args.output or "standard output"
             return _fail(f"refusing to write the results to {name}: it is the input file")
         try:
-            # JSON Lines are UTF-8 whatever the console's encoding (interchange §7).
+            # JSON Lines are UTF-8 whatever the console's encoding.
             out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
         except OSError as exc:
             return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
@@ -124,7 +124,7 @@ class _WriteError(Exception):
 
 
 def _fail(message: str) -> int:
-    """One line on standard error, exit status 2 (interchange §7: FILE cannot be read)."""
+    """One line on standard error, exit status 2 (FILE cannot be read)."""
     print(f"spinemets: {message}", file=sys.stderr)
     return 2
 

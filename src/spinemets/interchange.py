@@ -1,4 +1,4 @@
-"""The interchange form (interchange.md §1, §6, §7): strict parsing of cases and result dicts.
+"""The interchange form: strict parsing of cases and result dicts.
 
 Parsing collects every problem of one case before raising, names each by its field path
 (``lesions[0].level``) with what it allows, and never echoes long input values in full.
@@ -270,7 +270,7 @@ def loads_case(text: str) -> Case:
 
 
 def error_dict(error: InvalidInputError) -> dict[str, Any]:
-    """The interchange error object for an invalid case (interchange §6)."""
+    """The interchange error object for an invalid case."""
     return {
         "interchange": INTERCHANGE_VERSION,
         "error": {"message": error.message, "fields": list(dict.fromkeys(error.fields))},
