@@ -413,9 +413,10 @@ class TestWorkerProcesses:
 
     TIMEOUT = 120  # seconds; a hang (the old unpicklable error) fails instead of blocking CI
 
-    def test_pool_map_raises_the_library_error(self) -> None:
+    @pytest.mark.parametrize("method", [None, "spawn"], ids=["default", "spawn"])
+    def test_pool_map_raises_the_library_error(self, method: str | None) -> None:
         cases = [{"kps": 80}, {"kps": 85, "lesions": [{"level": "T13"}]}, {"histology": "breast"}]
-        ctx = multiprocessing.get_context("spawn")
+        ctx = multiprocessing.get_context(method)
         with ctx.Pool(2) as pool:
             job = pool.map_async(_workers.assess_strict, cases)
             with pytest.raises(InvalidInputError) as info:
@@ -426,6 +427,19 @@ class TestWorkerProcesses:
             results = good.get(timeout=self.TIMEOUT)
         assert [r.to_dict() for r in results] == [spinemets.assess_dict(cases[0]),
                                                   spinemets.assess_dict(cases[2])]
+
+    def test_pool_map_of_assess_itself(self) -> None:
+        """``Pool.map(assess, cases)`` literally: Case objects cross, results come back equal; a
+        non-case among them raises in the parent (whatever the error), never hangs."""
+        cases = [spinemets.Case.from_dict(d) for d in ({"kps": 80}, {"histology": "kidney"})]
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(2) as pool:
+            results = pool.map_async(spinemets.assess, cases).get(timeout=self.TIMEOUT)
+            assert [r.to_dict() for r in results] == [spinemets.assess(c).to_dict() for c in cases]
+            job = pool.map_async(spinemets.assess, [cases[0], {"kps": 80}])
+            with pytest.raises(Exception) as info:  # any error, as long as it comes
+                job.get(timeout=self.TIMEOUT)
+            assert not isinstance(info.value, multiprocessing.TimeoutError)
 
     def test_an_error_without_fields_crosses_too(self) -> None:
         ctx = multiprocessing.get_context("spawn")
