@@ -12,6 +12,7 @@ import errno
 import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -344,6 +345,28 @@ class TestSubprocess:
             done = _run(args, stdout=full)
         assert done.returncode == 2
         assert done.stderr == b"spinemets: cannot write standard output: No space left on device\n"
+
+    @pytest.mark.parametrize(
+        ("redirect", "status", "message"),
+        [("<&-", 2, b"spinemets: cannot read standard input: it is closed\n"),
+         (">&-", 2, b"spinemets: cannot write standard output: it is closed\n"),
+         ("2>&-", 1, b""),
+         ("2>&- >/dev/full", 2, b"")],
+    )
+    def test_closed_standard_streams(self, tmp_path: Path, redirect: str, status: int,
+                                     message: bytes) -> None:
+        """A closed standard stream (``<&-``, ``>&-``, ``2>&-``) is reported, never a crash."""
+        if not os.path.exists("/dev/full") or not os.path.exists("/bin/sh"):
+            pytest.skip("needs /bin/sh and /dev/full")
+        src = tmp_path / "in.jsonl"
+        src.write_bytes(b'{"kps": 80}\n{"kps": 85}\n')
+        name = "-" if redirect == "<&-" else shlex.quote(str(src))
+        command = f"{shlex.quote(sys.executable)} -m spinemets assess {name} {redirect}"
+        done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, timeout=120,
+                              check=False)
+        assert (done.returncode, done.stderr) == (status, message)
+        if redirect == "2>&-":
+            check_output(src.read_bytes(), done.stdout, done.returncode)
 
     def test_stdout_appending_to_the_input(self, tmp_path: Path) -> None:
         """``spinemets assess a.jsonl >> a.jsonl`` would read its own output for ever: refused."""

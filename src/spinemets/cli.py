@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import io
 import json
@@ -75,6 +76,10 @@ def _assess(args: argparse.Namespace) -> int:
     from .vocab import EcogToKps
 
     conversion = EcogToKps(args.kps_from_ecog) if args.kps_from_ecog else None
+    if (args.file == "-" and sys.stdin is None) or (not args.output and sys.stdout is None):
+        closed = "read standard input" if args.file == "-" and sys.stdin is None else \
+            "write standard output"
+        return _fail(f"cannot {closed}: it is closed")
     try:
         source: IO[bytes] = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
@@ -88,7 +93,7 @@ def _assess(args: argparse.Namespace) -> int:
             out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
         except OSError as exc:
             return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
-        progress = _Progress(source) if sys.stderr.isatty() else None
+        progress = _Progress(source) if sys.stderr is not None and sys.stderr.isatty() else None
         # Scoring a line allocates no reference cycles, so the cyclic collector would only walk
         # the memo caches over and over; it runs every _COLLECT_EVERY lines instead.
         collecting = gc.isenabled()
@@ -96,7 +101,7 @@ def _assess(args: argparse.Namespace) -> int:
         try:
             count, status = _stream(source, out, conversion, 2 if args.pretty else None, progress)
             try:
-                if out is sys.stdout.buffer:
+                if out is getattr(sys.stdout, "buffer", None):
                     out.flush()
                 else:
                     out.close()
@@ -125,7 +130,9 @@ class _WriteError(Exception):
 
 def _fail(message: str) -> int:
     """One line on standard error, exit status 2 (FILE cannot be read)."""
-    print(f"spinemets: {message}", file=sys.stderr)
+    if sys.stderr is not None:  # with standard error closed, the status says it alone
+        with contextlib.suppress(OSError):
+            print(f"spinemets: {message}", file=sys.stderr)
     return 2
 
 
@@ -183,12 +190,14 @@ class _Progress:
 
     def show(self, count: int) -> None:
         share = f"{100 * self.read / self.size:3.0f}% " if self.size else ""
-        print(f"\rspinemets: {share}{count:,} cases", end="", file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError):  # a terminal that went away is no reason to stop
+            print(f"\rspinemets: {share}{count:,} cases", end="", file=sys.stderr, flush=True)
 
     def finish(self, count: int) -> None:
         if count >= _PROGRESS_EVERY:
             self.show(count)
-            print(file=sys.stderr)
+            with contextlib.suppress(OSError):
+                print(file=sys.stderr)
 
 
 def _stream(
@@ -287,6 +296,8 @@ def _demo() -> int:
 def _emit(text: str) -> None:
     """Write *text* to standard output and flush it; a failed write raises :class:`_WriteError`."""
     try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "it is closed")
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as exc:
