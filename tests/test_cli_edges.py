@@ -141,7 +141,9 @@ def check_output(data: bytes, out: bytes, status: int,
         assert isinstance(obj, dict) and obj["interchange"] == 1
         if "error" in obj:
             any_error = True
-            assert set(obj) == {"interchange", "error", "line"}
+            # "spinemets" (the version) and "id" are the provenance and identity echoes.
+            assert {"interchange", "error", "line"} <= set(obj) <= {
+                "interchange", "error", "line", "spinemets", "id"}
             assert obj["line"] == number
             assert isinstance(obj["error"]["message"], str)
             assert "internal error" not in obj["error"]["message"]
