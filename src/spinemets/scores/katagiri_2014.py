@@ -13,8 +13,15 @@ Choices (clinical-beyond §6, interchange §1.2 and §3.1):
   histology needs an explicit ``katagiri_group``. The defaults for ``ovary``, ``gallbladder`` and
   ``bladder`` rest on unverified list members and raise ``unverified_table``.
 - Laboratory data is any-of within each tier; a critical value makes the item 2 whatever else is
-  abnormal. The item needs all six values (a critical value alone never completes it).
-  Calcium is corrected calcium where available; units are those of the interchange fields.
+  abnormal. A recorded ``katagiri_laboratory`` category overrides the values (as
+  ``tomita_growth`` overrides ``histology``). From values, the item is the worst category the
+  present values already fix, since no missing value can lower a maximum that is reached:
+  critical when any present critical-type value (platelets, calcium, bilirubin) is beyond its
+  cut-off, whatever else is missing; otherwise, only with all three critical-type values present,
+  abnormal when any present abnormal-type value (CRP, LDH, albumin) is beyond its cut-off, and
+  normal when all six are present and within. Otherwise the item is missing and every absent
+  value is named. Calcium is corrected calcium where available; units are those of the
+  interchange fields.
 - ECOG 3-4 reads ``ecog``; KPS is never converted to ECOG.
 - "Previous chemotherapy" is cytotoxic chemotherapy (``previous_chemotherapy``), not hormone
   therapy.
@@ -30,7 +37,7 @@ from .._table import BandRow, DefaultRow, Item, Row, Span, default_index
 from ..citations import KATAGIRI_2014, Evidence
 from ..model import Case, Laboratory
 from ..results import ItemScore, ScoreResult
-from ..vocab import Code, Histology, KatagiriGroup, KatagiriVisceral
+from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
 from ._beyond import Cut, Finding, SkeletalExtent, finding, skeletal_extent
 from ._common import item_score, summed
 
@@ -66,6 +73,7 @@ INPUTS: Final = (
     "platelets_10e9_l",
     "calcium_mg_dl",
     "bilirubin_mg_dl",
+    "katagiri_laboratory",
     "ecog",
     "previous_chemotherapy",
     "extraspinal_bone_metastases",
@@ -99,13 +107,9 @@ class Band(Code):
     HIGH_RISK = "high_risk"
 
 
-class LaboratoryData(Code):
-    """The laboratory tier: normal, abnormal (any :data:`ABNORMAL`), critical (any
-    :data:`CRITICAL`)."""
-
-    NORMAL = "normal"
-    ABNORMAL = "abnormal"
-    CRITICAL = "critical"
+#: The laboratory tier: normal, abnormal (any :data:`ABNORMAL`), critical (any :data:`CRITICAL`);
+#: the codes of the case field ``katagiri_laboratory``.
+LaboratoryData = KatagiriLaboratory
 
 
 #: "Abnormal" laboratory data: any of these (published units; CRP 0.4 mg/dL = 4 mg/L).
@@ -208,24 +212,36 @@ def group_of(case: Case) -> tuple[KatagiriGroup, DefaultRow[KatagiriGroup] | Non
 
 
 def laboratory_tier(lab: Laboratory) -> tuple[LaboratoryData, tuple[Cut, ...]] | None:
-    """The tier and the thresholds that set it; ``None`` unless all six values are present."""
-    values = {name: getattr(lab, name) for name in LABORATORY_FIELDS}
-    if any(v is None for v in values.values()):
-        return None
-    critical = tuple(c for c in CRITICAL if c.holds(values[c.field]))
+    """The tier and the thresholds that set it, or ``None`` while the item is not yet fixed.
+
+    A recorded ``katagiri_laboratory`` wins (no thresholds). From values: critical as soon as a
+    present :data:`CRITICAL` value is beyond its cut-off; abnormal or normal only once all three
+    critical-type values are present (and within), abnormal as soon as a present :data:`ABNORMAL`
+    value is beyond its cut-off, normal once all six are present and within.
+    """
+    if lab.katagiri_laboratory is not None:
+        return lab.katagiri_laboratory, ()
+    critical = tuple(c for c in CRITICAL
+                     if (v := getattr(lab, c.field)) is not None and c.holds(v))
     if critical:
         return LaboratoryData.CRITICAL, critical
-    abnormal = tuple(c for c in ABNORMAL if c.holds(values[c.field]))
+    if any(getattr(lab, c.field) is None for c in CRITICAL):
+        return None
+    abnormal = tuple(c for c in ABNORMAL
+                     if (v := getattr(lab, c.field)) is not None and c.holds(v))
     if abnormal:
         return LaboratoryData.ABNORMAL, abnormal
+    if any(getattr(lab, c.field) is None for c in ABNORMAL):
+        return None
     return LaboratoryData.NORMAL, ()
 
 
 def score(case: Case) -> ScoreResult[Band]:
     """Score *case* with the new Katagiri score (Katagiri 2014).
 
-    Needs ``katagiri_group`` (or a ``histology`` with a default), ``katagiri_visceral``, the six
-    laboratory values, ``ecog``, ``previous_chemotherapy``, ``extraspinal_bone_metastases`` and
+    Needs ``katagiri_group`` (or a ``histology`` with a default), ``katagiri_visceral``, the
+    laboratory item (``katagiri_laboratory``, or values that fix it: :func:`laboratory_tier`),
+    ``ecog``, ``previous_chemotherapy``, ``extraspinal_bone_metastases`` and
     ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
     """
     tumour = case.tumour
@@ -256,6 +272,8 @@ def score(case: Case) -> ScoreResult[Band]:
     else:
         level, cuts = tier
         shown = level.value + (": " + ", ".join(str(c) for c in cuts) if cuts else "")
+        if case.laboratory.katagiri_laboratory is not None:
+            shown += " (recorded)"
         items[2] = evolve(item_score(LABORATORY, level), value=shown)
     if case.systemic.ecog is None:
         missing.append("ecog")
