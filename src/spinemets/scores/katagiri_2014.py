@@ -33,8 +33,9 @@ from typing import Final
 
 from attrs import evolve
 
+from ..survival import SurvivalFigure, figures_text
 from .._table import BandRow, DefaultRow, Item, Row, Span, default_index
-from ..citations import KATAGIRI_2014, Evidence
+from ..citations import KATAGIRI_2014, Evidence, Source
 from ..model import Case, Laboratory
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
@@ -53,6 +54,7 @@ __all__ = [
     "ITEMS",
     "LABORATORY_FIELDS",
     "RANGE",
+    "SURVIVAL",
     "Band",
     "LaboratoryData",
     "group_of",
@@ -189,16 +191,44 @@ _GROUP_DEFAULT: Final = default_index(GROUP_DEFAULTS)
 
 _COHORT = ("cohort statistics of the Katagiri 2014 derivation cohort, 808 patients "
            "2005-2008; not an individual prediction")
+_SURV_S = KATAGIRI_2014.at("survival by prognostic score, as reproduced by secondary sources",
+                           Evidence.SECONDARY)
+_SURV_U = KATAGIRI_2014.at("survival by prognostic score, not confirmed in any available text",
+                           Evidence.UNVERIFIED)
+
+
+def _fig(band: Band, months: int, value: float, source: Source,
+         decimals: int | None = None) -> SurvivalFigure[Band]:
+    return SurvivalFigure(band=band, statistic="survival", months=months, value=value,
+                          decimals=decimals, source=source)
+
+
+_L, _I, _H = Band.LOW_RISK, Band.INTERMEDIATE_RISK, Band.HIGH_RISK
+#: 6-month, 1-year and 2-year survival per risk group: the abstract's rounded figures first,
+#: then the one-decimal figures of secondary sources.
+SURVIVAL: Final = (
+    _fig(_L, 12, 0.91, _PRIMARY_ABSTRACT), _fig(_L, 24, 0.78, _PRIMARY_ABSTRACT),
+    _fig(_L, 12, 0.914, _SURV_S, 1), _fig(_L, 24, 0.778, _SURV_S, 1),
+    _fig(_L, 6, 0.981, _SURV_U, 1),
+    _fig(_I, 6, 0.740, _SURV_S, 1), _fig(_I, 12, 0.493, _SURV_S, 1),
+    _fig(_I, 24, 0.276, _SURV_S, 1),
+    _fig(_H, 6, 0.27, _PRIMARY_ABSTRACT), _fig(_H, 12, 0.06, _PRIMARY_ABSTRACT),
+    _fig(_H, 6, 0.269, _SURV_S, 1), _fig(_H, 12, 0.060, _SURV_S, 1),
+    _fig(_H, 24, 0.021, _SURV_U, 1),
+)
+
+
+def _s(band: Band, source: Source) -> str:
+    return figures_text(SURVIVAL, band, source.evidence)
+
+
 BANDS: Final = (
-    BandRow(code=Band.LOW_RISK, lo=0, hi=3, source=_PRIMARY_ABSTRACT,
-            meaning="Low risk: 1-year survival 91%, 2-year 78% (91.4% and 77.8% in secondary "
-                    f"sources; 6-month 98.1%, unverified) ({_COHORT})"),
-    BandRow(code=Band.INTERMEDIATE_RISK, lo=4, hi=6, source=_S,
-            meaning="Intermediate risk: 6-month / 1-year / 2-year survival 74.0% / 49.3% / "
-                    f"27.6% ({_COHORT})"),
-    BandRow(code=Band.HIGH_RISK, lo=7, hi=10, source=_PRIMARY_ABSTRACT,
-            meaning="High risk: 6-month survival 27%, 1-year 6% (26.9% and 6.0% in secondary "
-                    f"sources; 2-year 2.1%, unverified) ({_COHORT})"),
+    BandRow(code=_L, lo=0, hi=3, source=_PRIMARY_ABSTRACT,
+            meaning=f"Low risk: {_s(_L, _PRIMARY_ABSTRACT)} ({_COHORT})"),
+    BandRow(code=_I, lo=4, hi=6, source=_S,
+            meaning=f"Intermediate risk: {_s(_I, _S)} ({_COHORT})"),
+    BandRow(code=_H, lo=7, hi=10, source=_PRIMARY_ABSTRACT,
+            meaning=f"High risk: {_s(_H, _PRIMARY_ABSTRACT)} ({_COHORT})"),
 )
 
 
