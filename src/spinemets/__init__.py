@@ -13,7 +13,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .survival import published_survival
     from .assessment import Assessment, assess, assess_dict
     from .check import check_frame
     from .citations import Citation, Evidence, Source
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
         tomita,
         van_der_linden,
     )
+    from .survival import published_survival
     from .vocab import (
         Alignment,
         BoneLesion,

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..survival import SurvivalFigure, figures_text
 from .._table import BandRow, Item, Row
 from ..citations import LEITHNER_2008, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, skeletal_extent, visceral_finding
 from ._common import item_score, summed

@@ -33,11 +33,11 @@ from typing import Final
 
 from attrs import evolve
 
-from ..survival import SurvivalFigure, figures_text
 from .._table import BandRow, DefaultRow, Item, Row, Span, default_index
 from ..citations import KATAGIRI_2014, Evidence, Source
 from ..model import Case, Laboratory
 from ..results import ItemScore, ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
 from ._beyond import Cut, Finding, SkeletalExtent, finding, skeletal_extent
 from ._common import item_score, summed

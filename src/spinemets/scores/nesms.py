@@ -19,11 +19,11 @@ from typing import Final
 
 from attrs import evolve
 
-from ..survival import SurvivalFigure, figures_text
 from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import GHORI_2015, SCHOENFELD_2016, SCHOENFELD_2021, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code
 from . import bauer_modified
 from ._beyond import Ambulation, Cut, ambulation

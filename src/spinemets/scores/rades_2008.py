@@ -24,11 +24,11 @@ from typing import Final
 
 from attrs import evolve
 
-from ..survival import SurvivalFigure, figures_text
 from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import RADES_2008, RADES_2010, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult, Status
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import (
     LUNG,

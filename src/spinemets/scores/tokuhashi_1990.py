@@ -10,11 +10,11 @@ from __future__ import annotations
 import enum
 from typing import Final, cast
 
-from ..survival import SurvivalFigure, figures_text
 from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_1990, Evidence
 from ..model import Case
 from ..results import ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._tokuhashi import evaluate
 

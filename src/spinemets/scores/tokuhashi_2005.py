@@ -11,12 +11,12 @@ from __future__ import annotations
 import enum
 from typing import Final, cast
 
-from ..survival import SurvivalFigure, figures_text
 from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_2005, Evidence
 from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
 from ..results import ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._tokuhashi import evaluate
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..survival import SurvivalFigure, figures_text
 from .._table import BandRow, Item, Row, Span
 from ..citations import VAN_DER_LINDEN_2005, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, visceral_finding
 from ._common import item_score, kps_item, summed
