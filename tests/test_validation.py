@@ -95,6 +95,21 @@ def test_a_score_that_drives_the_hazard_ranks_well_and_a_shuffled_one_does_not()
     assert chance["ci_low"] < 0.5 < chance["ci_high"]
 
 
+def test_count_tables_equal_binary_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways of counting pairs (small count tables, per-level binary search) agree."""
+    from spinemets.validation import _stats
+
+    for seed, levels in ((1, 3), (2, 12), (3, 40)):
+        data = cohort(700, seed=seed, levels=levels)
+        data["time"] = data["time"] + (seed == 3) * data["rng"].random(700)  # distinct times
+        table = harrell_c(**_arrays(data))
+        monkeypatch.setattr(_stats, "_TABLE_CELLS", 0)
+        search = harrell_c(**_arrays(data))
+        monkeypatch.undo()
+        assert (table.concordant, table.pairs) == (search.concordant, search.pairs)
+        assert abs(table.se - search.se) < 1e-12
+
+
 def test_jackknife_se_equals_explicit_leave_one_out() -> None:
     data = cohort(70, seed=3, levels=4)
     t, d, r = data["time"], data["event"], -data["score"].astype(float)

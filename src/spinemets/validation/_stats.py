@@ -20,6 +20,8 @@ np: Any = importlib.import_module("numpy")
 Z95 = 1.959963984540054
 #: Bound on the temporary level-count matrix (cells) before the events are taken in blocks.
 _BLOCK_CELLS = 4_000_000
+#: Largest (distinct times x risk levels) count table; beyond it, binary search per level.
+_TABLE_CELLS = 4_000_000
 
 
 @frozen(kw_only=True)
@@ -49,24 +51,9 @@ def _level_counts(values: Any, sorted_by_level: list[Any], side: str) -> Any:
     return out
 
 
-def harrell_c(time: Any, event: Any, risk: Any) -> Concordance:
-    """Harrell's C of *risk* (higher = expected to die sooner) against right-censored survival.
-
-    A pair is comparable when the shorter time is an event; an event and a censoring at the same
-    time are comparable (the censored patient outlived the event), two events at the same time
-    are not. A pair tied in *risk* counts one half. The standard error is the jackknife's,
-    computed exactly from each patient's own pair counts (leaving a patient out removes exactly
-    the pairs they belong to), so no resampling is needed.
-
-    The counts run per distinct value of *risk* (score totals have a handful), in
-    O(levels x n log n).
-    """
-    t = np.asarray(time, dtype=float)
-    d = np.asarray(event, dtype=bool)
-    r = np.asarray(risk, dtype=float)
+def _counts_by_search(t: Any, d: Any, k: Any, nk: int) -> tuple[Any, ...]:
+    """Each patient's pair counts, by binary search in the sorted times of every risk level."""
     n = len(t)
-    levels, k = np.unique(r, return_inverse=True)
-    nk = len(levels)
     by_level_all = [np.sort(t[k == j]) for j in range(nk)]
     by_level_cens = [np.sort(t[(k == j) & ~d]) for j in range(nk)]
     by_level_event = [np.sort(t[(k == j) & d]) for j in range(nk)]
@@ -111,6 +98,73 @@ def harrell_c(time: Any, event: Any, risk: Any) -> Concordance:
         tie_l[idx] = m[rows, kj]
         comp_l[idx] = cum[:, -1]
 
+    return conc_s, tie_s, comp_s, conc_l, tie_l, comp_l
+
+
+def _counts_by_table(d: Any, k: Any, nk: int, u: Any, nu: int) -> tuple[Any, ...]:
+    """Each patient's pair counts from (distinct time x risk level) count tables.
+
+    ``u`` is each patient's index among the ``nu`` distinct times. Shorter member (an event
+    at time u): the patients after u, plus those censored at u; longer member: the events before u,
+    plus (when censored) those at u.
+    """
+    n = len(k)
+
+    def table(mask: Any) -> Any:
+        flat = np.bincount(u[mask] * nk + k[mask], minlength=nu * nk)
+        return flat.reshape(nu, nk)
+
+    every, censored, events = table(np.ones(n, dtype=bool)), table(~d), table(d)
+    later = every.sum(axis=0)[None, :] - np.cumsum(every, axis=0)
+    before = np.cumsum(events, axis=0) - events
+    def split(m: Any) -> tuple[Any, Any, Any]:
+        """Per patient: pairs with a lower level, at the same level, and in all."""
+        cum = np.cumsum(m, axis=1)
+        mine = cum[u, k]
+        return mine - m[u, k], m[u, k], cum[u, -1]
+
+    shorter_lower, shorter_tie, shorter_all = split(later + censored)
+    conc_s = np.where(d, shorter_lower, 0).astype(float)
+    tie_s = np.where(d, shorter_tie, 0).astype(float)
+    comp_s = np.where(d, shorter_all, 0).astype(float)
+    m_event, m_cens = before, before + events
+    lo_e, tie_e, all_e = split(m_event)
+    lo_c, tie_c, all_c = split(m_cens)
+    above_e = all_e - lo_e - tie_e
+    above_c = all_c - lo_c - tie_c
+    conc_l = np.where(d, above_e, above_c).astype(float)
+    tie_l = np.where(d, tie_e, tie_c).astype(float)
+    comp_l = np.where(d, all_e, all_c).astype(float)
+    return conc_s, tie_s, comp_s, conc_l, tie_l, comp_l
+
+
+def harrell_c(time: Any, event: Any, risk: Any) -> Concordance:
+    """Harrell's C of *risk* (higher = expected to die sooner) against right-censored survival.
+
+    A pair is comparable when the shorter time is an event; an event and a censoring at the same
+    time are comparable (the censored patient outlived the event), two events at the same time
+    are not. A pair tied in *risk* counts one half. The standard error is the jackknife's,
+    computed exactly from each patient's own pair counts (leaving a patient out removes exactly
+    the pairs they belong to), so no resampling is needed.
+
+    The counts run per distinct value of *risk* (score totals have a handful): from count tables
+    over (distinct time x level) when those are small, else by binary search, O(levels x n log n).
+    """
+    t = np.asarray(time, dtype=float)
+    d = np.asarray(event, dtype=bool)
+    r = np.asarray(risk, dtype=float)
+    n = len(t)
+    if n == 0:
+        return Concordance(c_index=math.nan, se=math.nan, n=0, events=0, pairs=0, concordant=0.0)
+    levels, k = np.unique(r, return_inverse=True)
+    k = k.reshape(-1)
+    uniq, u = np.unique(t, return_inverse=True)
+    u = u.reshape(-1)
+    if len(uniq) * max(len(levels), 1) <= _TABLE_CELLS:
+        counts = _counts_by_table(d, k, len(levels), u, len(uniq))
+    else:
+        counts = _counts_by_search(t, d, k, len(levels))
+    conc_s, tie_s, comp_s, conc_l, tie_l, comp_l = counts
     pairs = float(comp_s.sum())
     concordant = float(conc_s.sum() + 0.5 * tie_s.sum())
     c = concordant / pairs if pairs > 0 else math.nan
