@@ -97,7 +97,8 @@ def test_empty_and_all_null() -> None:
 
 CELL = st.one_of(
     st.none(), st.sampled_from([80, 85, 80.0, 80.5, -1, "80", True, "kidney", "Kidney", "E", "e",
-                                "1b", 0, 1, 3, "none", "None", "yes", float("nan")]),
+                                "1b", 0, 1, 3, "none", "None", "yes", float("nan"), "\ud800", -0.0,
+                                1e308, 2**60]),
     st.text(max_size=4), st.integers(-5, 120), st.floats(allow_nan=False, width=32),
 )
 FIELDS = ("kps", "histology", "frankel", "escc", "myelopathy", "visceral_metastases",

@@ -7,6 +7,8 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
@@ -363,3 +365,60 @@ def test_table_one() -> None:
     assert out.loc[("kps", "missing"), "a"] == "1"
     assert out.loc[("sex", "m"), "overall"] == "2 (50%)"
     assert "error" not in out.index.get_level_values("variable")
+
+
+# --- properties on ugly inputs ---------------------------------------------------------------------
+
+TIMES = st.sampled_from([0.0, -0.0, 0.5, 1.0, 1.0, 2.0, 7.25, 1e300, 5e-324])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(TIMES, st.booleans(), st.integers(-3, 3) | st.just(10**15)),
+                max_size=25))
+def test_harrell_c_equals_pairwise_count_on_any_small_cohort(
+    rows: list[tuple[float, bool, int]]
+) -> None:
+    t = np.array([r[0] for r in rows], dtype=float)
+    d = np.array([r[1] for r in rows], dtype=bool)
+    risk = np.array([r[2] for r in rows], dtype=float)
+    num, den = naive_c(t, d, risk)
+    got = harrell_c(t, d, risk)
+    assert got.pairs == den and got.concordant == num
+    if den:
+        assert abs(got.c_index - num / den) < 1e-12
+    else:
+        assert math.isnan(got.c_index)
+
+
+def naive_km(t: Any, d: Any, when: float) -> float:
+    """Product-limit estimate at *when*, from its definition."""
+    s = 1.0
+    for u in sorted({x for x, e in zip(t, d, strict=True) if e and x <= when}):
+        at_risk = sum(x >= u for x in t)
+        deaths = sum(x == u and e for x, e in zip(t, d, strict=True))
+        s *= 1 - deaths / at_risk
+    return s
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(TIMES, st.booleans()), min_size=1, max_size=25), TIMES)
+def test_kaplan_meier_equals_its_definition(rows: list[tuple[float, bool]], when: float) -> None:
+    t = [r[0] for r in rows]
+    d = [r[1] for r in rows]
+    km = kaplan_meier(t, d)
+    s, lo, hi = km.at(when)
+    if when > max(t) and naive_km(t, d, when) > 0:
+        assert math.isnan(s)
+    else:
+        assert abs(s - naive_km(t, d, when)) < 1e-12
+        assert lo <= s + 1e-12 and s <= hi + 1e-12
+
+
+def test_returned_frames_are_the_callers() -> None:
+    data = cohort(50, seed=1)
+    df = frame_of("tokuhashi_2005", data)
+    before = df.copy()
+    out = concordance(df, "months", "died")
+    out.loc[0, "c_index"] = -1.0
+    assert concordance(df, "months", "died").loc[0, "c_index"] != -1.0
+    pd.testing.assert_frame_equal(df, before)

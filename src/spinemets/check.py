@@ -114,12 +114,9 @@ def check_frame(df: Any, columns: Mapping[str, str] | None = None,
                 rows.append((col, None, "misnamed", None, count, guess, None))
             continue
         spec = _FIELDS[name]
-        counts = frame[col].value_counts(sort=True, name="__count__")
         bad: list[tuple[Any, int]] = []
         valid = 0
-        for raw, n in zip(counts[col].to_list(), counts["__count__"].to_list(), strict=True):
-            if n == 0:
-                continue
+        for raw, n in _value_counts(frame, col):
             value = _python(raw)
             parsed = _parse(spec, value)
             if parsed is None:
@@ -142,10 +139,42 @@ def check_frame(df: Any, columns: Mapping[str, str] | None = None,
     for col, name in mapping.items():
         if col != name and col not in present:
             rows.append((col, name, "absent", None, 0, None, _FIELDS[name].allowed))
-    out = pd.DataFrame.from_records(rows, columns=list(CHECK_COLUMNS))
-    out["value"] = out["value"].astype(object)
+    # object columns: values (and names) are echoed as given, lone surrogates included
+    out = pd.DataFrame({name: pd.Series([r[i] for r in rows], dtype=object)
+                        for i, name in enumerate(CHECK_COLUMNS)})
     out["count"] = out["count"].astype("int64")
     return out
+
+
+def _value_counts(frame: Any, col: str) -> list[tuple[Any, int]]:
+    """(value, count) of every distinct value, the most frequent first.
+
+    An object column is tallied by type as well as value: ``True`` and ``1`` (equal in Python)
+    are different cells to the vocabulary.
+    """
+    import narwhals as nw
+
+    series = frame[col]
+    if series.dtype != nw.Object:
+        try:
+            counts = series.value_counts(sort=True, name="__count__")
+            pairs = zip(counts[col].to_list(), counts["__count__"].to_list(), strict=True)
+            return [(v, int(n)) for v, n in pairs if n]
+        except (ValueError, TypeError):  # e.g. text Arrow cannot hold (a lone surrogate)
+            pass
+    tally: dict[Any, list[Any]] = {}
+    for value in series.to_list():
+        key = ("null",) if _is_null(value) else (type(value), repr(value))
+        entry = tally.setdefault(key, [value, 0])
+        entry[1] += 1
+    return sorted(((v, n) for v, n in tally.values()), key=lambda p: -p[1])
+
+
+def _is_null(value: Any) -> bool:
+    try:
+        return value is None or bool(value != value)
+    except (TypeError, ValueError):
+        return value is not None and type(value).__name__ == "NAType"
 
 
 def _parse(spec: FieldSpec, value: Any) -> Any:

@@ -199,10 +199,11 @@ class KaplanMeier:
         if self.n == 0:
             return (math.nan, math.nan, math.nan)
         i = int(np.searchsorted(self.times, when, side="right")) - 1
+        reached_zero = i >= 0 and self.survival[i] <= 0
+        if when > self.last_time and not reached_zero:
+            return (math.nan, math.nan, math.nan)
         if i < 0:
             return (1.0, 1.0, 1.0)
-        if when > self.last_time and self.survival[i] > 0:
-            return (math.nan, math.nan, math.nan)
         return (float(self.survival[i]), float(self.lower[i]), float(self.upper[i]))
 
     def median(self) -> tuple[float, float, float]:
