@@ -367,7 +367,7 @@ def test_table_one() -> None:
     assert "error" not in out.index.get_level_values("variable")
 
 
-# --- properties on ugly inputs ---------------------------------------------------------------------
+# --- properties on ugly inputs ------------------------------------------------------------------
 
 TIMES = st.sampled_from([0.0, -0.0, 0.5, 1.0, 1.0, 2.0, 7.25, 1e300, 5e-324])
 
