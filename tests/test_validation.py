@@ -422,3 +422,17 @@ def test_returned_frames_are_the_callers() -> None:
     out.loc[0, "c_index"] = -1.0
     assert concordance(df, "months", "died").loc[0, "c_index"] != -1.0
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_band_tables_on_polars_enum_bands() -> None:
+    pl = pytest.importorskip("polars")
+    data = cohort(400, seed=31, levels=16)
+    df = frame_of("tokuhashi_2005", data, band=_band(data["score"]))
+    want_km = survival_by_band(df, "months", "died", "tokuhashi_2005")
+    want_acc = accuracy(df, "months", "died", "tokuhashi_2005")
+    enum = pl.Enum(["lt_6_months", "gte_6_months", "gte_12_months"])
+    polars = pl.from_pandas(df).with_columns(pl.col("tokuhashi_2005_band").cast(enum))
+    pd.testing.assert_frame_equal(survival_by_band(polars, "months", "died", "tokuhashi_2005"),
+                                  want_km)
+    pd.testing.assert_frame_equal(accuracy(polars.lazy(), "months", "died", "tokuhashi_2005"),
+                                  want_acc)
