@@ -190,6 +190,10 @@ def test_bad_outcomes_are_errors() -> None:
         concordance(df.assign(died=2), "months", "died")
     with pytest.raises(ValueError, match="no column"):
         concordance(df, "time", "died")
+    with pytest.raises(ValueError, match="numbers or booleans"):
+        concordance(df.assign(died="yes"), "months", "died")
+    with pytest.raises(ValueError, match="numbers or booleans"):
+        concordance(df, "months", ["yes"] * len(df))
     with pytest.raises(ValueError, match="rows of results"):
         concordance(df, [1.0, 2.0], "died")
     with pytest.raises(ValueError, match="unknown score"):

@@ -83,7 +83,10 @@ class _Frame:
         series = self.frame[name]
         if series.dtype == nw.Boolean:
             series = series.cast(nw.Int8)
-        values = series.cast(nw.Float64).to_list()
+        try:
+            values = series.cast(nw.Float64).to_list()
+        except Exception as exc:  # each engine raises its own cast error
+            raise ValueError(f"column {name!r}: values must be numbers or booleans") from exc
         return np.array([math.nan if _is_null(v) else v for v in values], dtype=float)
 
     def objects(self, name: str) -> list[Any]:
