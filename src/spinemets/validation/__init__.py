@@ -367,13 +367,19 @@ def plot_survival_by_band(results: Any, time: Any, event: Any, score: str, *, ax
     return ax
 
 
+def _listlike(series: Any) -> bool:
+    if "list" in str(series.dtype):
+        return True
+    return bool(series.map(lambda v: isinstance(v, list | tuple | dict | set)).any())
+
+
 def table_one(results: Any, by: str, columns: Sequence[str] | None = None) -> Any:
     """A descriptive "table 1" of *results* by the groups of column *by* (e.g. a band column).
 
     Numeric columns give ``median [Q1, Q3]``; others (text, categorical, boolean) ``n (%)`` per
     value; every variable also reports its missing count. Columns: one per group (in category
     order; ``(missing)`` for a null *by*) and ``overall``; the index is (``variable``,
-    ``level``). Default *columns*: every column but *by* and ``error``.
+    ``level``). Default *columns*: every column but *by*, ``error`` and list-valued ones.
     """
     import narwhals as nw
 
@@ -384,7 +390,10 @@ def table_one(results: Any, by: str, columns: Sequence[str] | None = None) -> An
     df = native.to_pandas()
     if by not in df.columns:
         raise ValueError(f"results has no column {by!r}")
-    names = [c for c in df.columns if c not in (by, "error")] if columns is None else list(columns)
+    if columns is None:  # list-valued columns (detail=True's <id>_missing, ...) are left out
+        names = [c for c in df.columns if c not in (by, "error") and not _listlike(df[c])]
+    else:
+        names = list(columns)
     group = df[by].astype(object).where(df[by].notna(), "(missing)")
     order = [str(v) for v in getattr(df[by].dtype, "categories", sorted(df[by].dropna().unique(),
                                                                           key=str))]
