@@ -51,12 +51,13 @@ cs_module = pytest.importorskip("fhir.resources.R4B.codesystem")
 QUESTIONNAIRE = "https://spinemets.readthedocs.io/fhir/Questionnaire/spinemets-case"
 KATAGIRI_GROUPS = ("slow", "moderate", "rapid")
 KATAGIRI_VISCERAL = ("none", "nodular", "disseminated")
+KATAGIRI_LABORATORY = ("normal", "abnormal", "critical")
 #: Coded interchange fields and their codes.
 CODED: dict[str, tuple[str, ...]] = {
     "histology": HISTOLOGIES, "tomita_growth": TOMITA_GROWTHS,
     "radiosensitivity": RADIOSENSITIVITIES, "ecog_to_kps": ECOG_TO_KPS,
     "visceral_metastases": VISCERAL, "frankel": FRANKEL, "katagiri_group": KATAGIRI_GROUPS,
-    "katagiri_visceral": KATAGIRI_VISCERAL,
+    "katagiri_visceral": KATAGIRI_VISCERAL, "katagiri_laboratory": KATAGIRI_LABORATORY,
 }
 LESION_CODED: dict[str, tuple[str, ...]] = {
     "level": LEVELS, "pain": PAIN, "bone_lesion": BONE_LESION, "alignment": ALIGNMENT,
@@ -87,6 +88,7 @@ def further_fields() -> dict[str, st.SearchStrategy[Any]]:
         "previous_chemotherapy": st.booleans(),
         "katagiri_group": st.sampled_from(KATAGIRI_GROUPS),
         "katagiri_visceral": st.sampled_from(KATAGIRI_VISCERAL),
+        "katagiri_laboratory": st.sampled_from(KATAGIRI_LABORATORY),
         "months_diagnosis_to_mscc": _ugly, "motor_deficit_days": st.integers(0, 2**53 - 1),
     }
 
