@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from attrs import frozen
 
 from ._memo import memos
-from .exceptions import InvalidInputError
+from .exceptions import InvalidInputError, case_type_error
 from .interchange import INTERCHANGE_VERSION, error_dict, parse_case
 from .model import Case
 from .policy import DEFAULT_POLICY, Policy
@@ -36,8 +36,12 @@ __all__ = ["INSTRUMENTS", "Assessment", "assess", "assess_dict"]
 
 
 @frozen(kw_only=True)
-class Assessment:
+class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
     """Every score of one case and its NOMS recommendation (what ``to_dict`` serialises).
+
+    An assessment is a read-only mapping from score id to result, in result order:
+    ``assessment["sins"]``, ``"sins" in assessment``, ``list(assessment)``, ``keys()``,
+    ``items()``, ``values()`` and ``get()`` behave as on ``to_dict()["scores"]``.
 
     .. versionadded:: 0.1.0
     """
@@ -48,11 +52,25 @@ class Assessment:
     policy: Policy
 
     def __getitem__(self, score_id: str) -> ScoreResult[Any] | GradeResult:
-        """The result of one score by its id, e.g. ``assessment["sins"]``."""
+        """The result of one score by its id, e.g. ``assessment["sins"]``.
+
+        Raises:
+            KeyError: for an id that is not a score id, listing the valid ids.
+        """
         for result in self.scores:
             if result.id == score_id:
                 return result
-        raise KeyError(score_id)
+        raise KeyError(_unknown_id(score_id, [r.id for r in self.scores]))
+
+    def __iter__(self) -> Iterator[str]:
+        """The score ids, in result order (like ``to_dict()["scores"]``)."""
+        return iter([result.id for result in self.scores])
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def __contains__(self, score_id: object) -> bool:
+        return any(result.id == score_id for result in self.scores)
 
     def to_dict(self) -> dict[str, Any]:
         """The interchange result (interchange §6)."""
@@ -91,12 +109,22 @@ class Assessment:
 INSTRUMENTS = (tomita, tokuhashi_1990, tokuhashi_2005, sins, *_FURTHER, escc)
 
 
+def _unknown_id(score_id: object, ids: list[str]) -> str:
+    from ._suggest import suggest_field
+
+    near = suggest_field(score_id, ids) if isinstance(score_id, str) else None
+    hint = f" (did you mean {near!r}?)" if near else ""
+    return f"{score_id!r} is not a score id{hint}; valid ids: {', '.join(ids)}"
+
+
 def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
     """Run every implemented score and the NOMS recommender on *case*.
 
     Results are memoised by the inputs each instrument reads (:mod:`spinemets._memo`); they are
     immutable, so a shared result is indistinguishable from a fresh one.
     """
+    if not isinstance(case, Case):
+        raise case_type_error(case, "assess")
     scorers = memos(policy, INSTRUMENTS)
     t = scorers["tomita"](case)
     k90 = scorers["tokuhashi_1990"](case)

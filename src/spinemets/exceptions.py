@@ -7,6 +7,8 @@ Invalid input (a wrong type, an unknown code, an out-of-range number, an unknown
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 __all__ = ["InvalidInputError", "Problem", "SpinemetsError"]
 
 _ECHO_LIMIT = 100
@@ -80,3 +82,11 @@ class InvalidInputError(SpinemetsError, ValueError):
 
     def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...], str]]:
         return (type(self), (self.problems, self.message))
+
+
+def case_type_error(value: object, function: str) -> TypeError:
+    """The ``TypeError`` for a scoring function given something other than a ``Case``."""
+    hint = (" (for a dict in the interchange form, use spinemets.Case.from_dict(data), or "
+            "spinemets.assess_dict(data) for the result dict)"
+            if isinstance(value, Mapping) else "")
+    return TypeError(f"{function}() takes a spinemets.Case, not {type(value).__name__}{hint}")

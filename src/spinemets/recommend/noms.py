@@ -14,6 +14,7 @@ from attrs import frozen
 
 from .. import _json
 from ..citations import Source
+from ..exceptions import case_type_error
 from ..model import Case
 from ..policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
 from ..results import EsccClass, GradeResult, ScoreResult, Status
@@ -131,6 +132,8 @@ def recommend(
     Already computed score results may be passed to avoid recomputation. Never raises for
     missing input: the affected part is ``undetermined`` and ``missing`` lists what would decide it.
     """
+    if not isinstance(case, Case):
+        raise case_type_error(case, "recommend")
     n = escc_result or escc.classify(case)
     m = sins_result or sins.score(case)
     t = tomita_result or tomita.score(case)

@@ -21,6 +21,14 @@ OUTSIDE_DERIVATION: Final = frozenset(
 )
 
 
+def check_case(case: object, function: str) -> None:
+    """Raise a ``TypeError`` that says what to do when *case* is not a :class:`Case`."""
+    if not isinstance(case, Case):
+        from ..exceptions import case_type_error
+
+        raise case_type_error(case, function)
+
+
 #: Score *value* with *item*'s table (``Item.score``, cached ItemScores).
 item_score: Final = Item.score
 

@@ -22,7 +22,7 @@ from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, finding, skeletal_extent, visceral_finding
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "BANDS",
@@ -121,6 +121,7 @@ def score(case: Case) -> ScoreResult[Band]:
     Needs ``visceral_metastases``, ``pathologic_fracture``, ``extraspinal_bone_metastases``,
     ``vertebral_metastases`` and ``histology``; otherwise ``incomplete`` naming every missing one.
     """
+    check_case(case, "bauer_1995.score")
     missing: list[str] = []
     items: list[ItemScore | None] = [None] * 5
     visceral = visceral_finding(case, missing)

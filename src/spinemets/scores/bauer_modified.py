@@ -20,7 +20,7 @@ from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, skeletal_extent, visceral_finding
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "BANDS",
@@ -116,6 +116,7 @@ def score(case: Case) -> ScoreResult[Band]:
     Needs ``visceral_metastases``, ``histology``, ``extraspinal_bone_metastases`` and
     ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
     """
+    check_case(case, "bauer_modified.score")
     missing: list[str] = []
     items: list[ItemScore | None] = [None] * 4
     visceral = visceral_finding(case, missing)

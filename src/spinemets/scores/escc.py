@@ -15,6 +15,7 @@ from ..citations import BILSKY_2010, SPINEMETS, Evidence, Source
 from ..model import Case
 from ..results import EsccClass, GradeResult, Status
 from ..vocab import EsccGrade
+from ._common import check_case
 
 __all__ = [
     "CITATION",
@@ -89,6 +90,7 @@ def classify(case: Case) -> GradeResult:
     ``incomplete`` when there are no lesions (missing ``lesions``) or any lesion lacks ``escc``
     (missing ``lesions[i].escc``).
     """
+    check_case(case, "escc.classify")
     if not case.lesions:
         return GradeResult(id=ID, status=Status.INCOMPLETE, citation=CITATION,
                            missing=("lesions",))

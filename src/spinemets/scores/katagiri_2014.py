@@ -32,7 +32,7 @@ from ..model import Case, Laboratory
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology, KatagiriGroup, KatagiriVisceral
 from ._beyond import Cut, Finding, SkeletalExtent, finding, skeletal_extent
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "ABNORMAL",
@@ -228,6 +228,7 @@ def score(case: Case) -> ScoreResult[Band]:
     laboratory values, ``ecog``, ``previous_chemotherapy``, ``extraspinal_bone_metastases`` and
     ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
     """
+    check_case(case, "katagiri_2014.score")
     tumour = case.tumour
     missing: list[str] = []
     flags: list[str] = []

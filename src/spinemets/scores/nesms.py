@@ -26,7 +26,7 @@ from ..results import ItemScore, ScoreResult
 from ..vocab import Code
 from . import bauer_modified
 from ._beyond import Ambulation, Cut, ambulation
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "ALBUMIN_NORMAL",
@@ -135,6 +135,7 @@ def score(case: Case) -> ScoreResult[Band]:
     ``extraspinal_bone_metastases``, ``vertebral_metastases``), ``ambulatory`` and
     ``albumin_g_dl``; otherwise ``incomplete`` naming every missing one.
     """
+    check_case(case, "nesms.score")
     missing: list[str] = []
     items: list[ItemScore | None] = [None] * 3
     mbauer = bauer_modified.score(case)

@@ -25,7 +25,7 @@ from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology
 from ._beyond import LUNG
-from ._common import item_score, kps_item, summed
+from ._common import check_case, item_score, kps_item, summed
 
 __all__ = [
     "BANDS",
@@ -105,6 +105,7 @@ def score(case: Case) -> ScoreResult[Band]:
     naming every missing one. Flags: ``unverified_table``, ``kps_from_ecog:<name>``,
     ``kps_from_ecog_ambiguous``.
     """
+    check_case(case, "osri.score")
     missing: list[str] = []
     flags: list[str] = []
     items: list[ItemScore | None] = [None, None]

@@ -38,7 +38,7 @@ from ._beyond import (
     other_bone_metastases,
     visceral_finding,
 )
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "BANDS",
@@ -197,6 +197,7 @@ def score(case: Case) -> ScoreResult[Band]:
     ``unverified_table`` (always, when an item is scored); a complete result also carries the
     key ``rades_2010`` with the 2010 three-group reading.
     """
+    check_case(case, "rades_2008.score")
     days = case.neurology.motor_deficit_days
     if days == 0:
         return ScoreResult(id=ID, status=Status.NOT_APPLICABLE, citation=CITATION,

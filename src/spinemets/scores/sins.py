@@ -16,7 +16,7 @@ from ..model import Case, Lesion
 from ..results import ItemScore, LesionScore, ScoreResult, Status
 from ..vocab import Alignment, BoneLesion, Code, Collapse, Pain, Posterolateral
 from ..vocab import SpinalLevel as L
-from ._common import item_score
+from ._common import check_case, item_score
 
 __all__ = [
     "BANDS",
@@ -143,6 +143,7 @@ def score(case: Case) -> ScoreResult[Band]:
     ``incomplete`` when there are no lesions (missing ``lesions``) or any lesion lacks a SINS
     field (even when the complete lesions already reach 13); nothing is raised.
     """
+    check_case(case, "sins.score")
     if not case.lesions:
         return ScoreResult(id=ID, status=Status.INCOMPLETE, citation=CITATION,
                            higher_is_better=HIGHER_IS_BETTER, missing=("lesions",))

@@ -15,6 +15,7 @@ from ..citations import TOKUHASHI_1990, Evidence
 from ..model import Case
 from ..results import ScoreResult
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
+from ._common import check_case
 from ._tokuhashi import evaluate
 
 __all__ = [
@@ -121,6 +122,7 @@ def score(case: Case) -> ScoreResult[Band]:
     ``colon_scored_as_other``, ``outside_derivation_population``, ``kps_from_ecog:<name>``,
     ``kps_from_ecog_ambiguous``. Missing inputs give an ``incomplete`` result naming all of them.
     """
+    check_case(case, "tokuhashi_1990.score")
     result = evaluate(case, id=ID, citation=CITATION, items=ITEMS,
                       bands=cast("tuple[BandRow[enum.Enum], ...]", BANDS))
     return cast("ScoreResult[Band]", result)

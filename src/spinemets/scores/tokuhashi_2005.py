@@ -17,6 +17,7 @@ from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
 from ..results import ScoreResult
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
+from ._common import check_case
 from ._tokuhashi import evaluate
 
 __all__ = [
@@ -162,6 +163,7 @@ def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     ``tokuhashi_multiple_vertebrae_conflict`` (ambiguity A7). *policy* selects the 9-11 reading
     (ambiguity A6; default: the abstract's wording).
     """
+    check_case(case, "tokuhashi_2005.score")
     tumour = case.tumour
 
     def principle(band: BandRow[enum.Enum], total: int) -> tuple[str | None, tuple[str, ...]]:

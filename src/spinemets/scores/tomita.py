@@ -15,7 +15,7 @@ from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
 from ._beyond import SOLITARY_SUM
-from ._common import histology_flags, item_score, summed
+from ._common import check_case, histology_flags, item_score, summed
 
 __all__ = [
     "BANDS",
@@ -163,6 +163,7 @@ def score(case: Case) -> ScoreResult[Band]:
     naming every missing field (``tomita_growth`` [and ``histology``], ``visceral_metastases``,
     ``extraspinal_bone_metastases``, ``vertebral_metastases``). Nothing is raised.
     """
+    check_case(case, "tomita.score")
     tumour = case.tumour
     missing: list[str] = []
     flags: list[str] = []

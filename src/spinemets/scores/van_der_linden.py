@@ -21,7 +21,7 @@ from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, visceral_finding
-from ._common import item_score, kps_item, summed
+from ._common import check_case, item_score, kps_item, summed
 
 __all__ = [
     "BANDS",
@@ -114,6 +114,7 @@ def score(case: Case) -> ScoreResult[Band]:
     otherwise ``incomplete`` naming every missing one. Flags: ``unverified_table`` (lung primary),
     ``kps_from_ecog:<name>``, ``kps_from_ecog_ambiguous``.
     """
+    check_case(case, "van_der_linden.score")
     missing: list[str] = []
     flags: list[str] = []
     items: list[ItemScore | None] = [kps_item(KPS, case.systemic, missing, flags), None, None]
