@@ -20,12 +20,17 @@ from .results import GradeResult, ScoreResult, Status
 
 if TYPE_CHECKING:
     from .assessment import Assessment
+    from .model import Case
+    from .recommend.noms import Recommendation
 
 __all__ = [
+    "EVIDENCE_LEGEND",
     "assessment_html",
+    "case_html",
     "grade_html",
     "grade_text",
     "instrument",
+    "recommendation_html",
     "result_html",
     "score_html",
     "score_text",
@@ -33,6 +38,14 @@ __all__ = [
 ]
 
 _DISCLAIMER = "Published scores for research and decision support; not a medical device."
+
+#: What the evidence tags after each table row mean (shown wherever the tags appear).
+EVIDENCE_LEGEND = (
+    "Evidence tags: [primary] = checked against the paper's own abstract or table (or an "
+    "authorised reproduction); [secondary] = from calculators, reviews or teaching pages, usually "
+    "several agreeing; [unverified] = not confirmed from any supporting text (results using such "
+    "a row carry the flag unverified_table)."
+)
 
 
 def instrument(score_id: str) -> ModuleType | None:
@@ -140,25 +153,50 @@ def result_html(result: ScoreResult[Any] | GradeResult) -> str:
     return score_html(result)
 
 
-def assessment_html(assessment: Assessment) -> str:
-    """Every score's table, then the recommendation (codes, missing, flags, rationale, options)."""
-    rec = assessment.recommendation
-    out = ['<div class="spinemets-assessment">', f"<p><em>{_e(_DISCLAIMER)}</em></p>"]
-    out += [result_html(result) for result in assessment.scores]
-    out += [
+def recommendation_html(rec: Recommendation) -> str:
+    """The NOMS recommendation as an HTML table: codes, missing, flags, rationale, options."""
+    out = [
         '<table class="spinemets-recommendation">',
         f"<caption>{_e(f'NOMS recommendation (policy: {rec.policy})')}</caption><tbody>",
         _row("radiation", _e(rec.radiation.value)),
         _row("stabilization", _e(rec.stabilization.value)),
     ]
     for part, fields in rec.missing:
-        out.append(_row(f"{part} missing", _joined(fields)))
+        out.append(_row(f"{part} would be decided by", _joined(fields)))
     out.append(_row("flags", _joined(rec.flags) or "none"))
     for reason in rec.rationale:
         out.append(_row(reason.pillar, _e(reason.text)))
     for option in rec.options:
         out.append(_row("option", _e(f"{option.option}: {option.rationale} ({option.source})")))
-    out.append("</tbody></table></div>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def case_html(case: Case) -> str:
+    """A case as an HTML table of the fields that were assessed (its interchange form)."""
+    data = case.to_dict()
+    lesions = data.pop("lesions", [])
+    out = ['<table class="spinemets-case">', "<caption>spinemets case</caption><tbody>"]
+    out += [_row(name, _e(_value(value))) for name, value in data.items()]
+    for i, lesion in enumerate(lesions):
+        text = ", ".join(f"{k} {_value(v)}" for k, v in lesion.items()) or "no field assessed"
+        out.append(_row(f"lesions[{i}]", _e(text)))
+    if not data and not lesions:
+        out.append(_row("fields", "none assessed"))
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _value(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def assessment_html(assessment: Assessment) -> str:
+    """Every score's table, then the recommendation, then the evidence-tag legend."""
+    out = ['<div class="spinemets-assessment">', f"<p><em>{_e(_DISCLAIMER)}</em></p>"]
+    out += [result_html(result) for result in assessment.scores]
+    out.append(recommendation_html(assessment.recommendation))
+    out.append(f'<p class="spinemets-legend"><small>{_e(EVIDENCE_LEGEND)}</small></p></div>')
     return "".join(out)
 
 

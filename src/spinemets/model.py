@@ -297,6 +297,11 @@ class Case:
 
         return case_to_dict(self)
 
+    def _repr_html_(self) -> str:
+        from .display import case_html
+
+        return case_html(self)
+
 
 _T = TypeVar("_T")
 _BUILDERS: dict[type[Any], Callable[[dict[str, Any]], Any]] = {}

@@ -68,6 +68,11 @@ class Recommendation:
             "options": [o.to_dict() for o in self.options],
         }
 
+    def _repr_html_(self) -> str:
+        from ..display import recommendation_html
+
+        return recommendation_html(self)
+
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text."""
         missing = ",".join([f"{_json.string(part)}:{_json.strings(fields)}"
