@@ -16,9 +16,9 @@ from .citations import (
     MA_2010,
     OKEN_1982,
     PRASAD_2018,
-    SPINEMETS,
     Evidence,
     Source,
+    decision,
 )
 from .vocab import EcogToKps, Frankel
 
@@ -104,7 +104,7 @@ def _rows(
 ECOG_TO_KPS: Final[tuple[KpsRange, ...]] = (
     *_rows(
         EcogToKps.COMMON,
-        SPINEMETS.at("§4.4 'common' (calculator convention)", Evidence.SECONDARY),
+        decision("ecog-to-kps", Evidence.SECONDARY),
         ((90, 100), (70, 80), (50, 60), (30, 40), (10, 20)),
     ),
     *_rows(

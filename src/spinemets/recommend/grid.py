@@ -17,9 +17,9 @@ from ..citations import (
     BILSKY_2009,
     FISHER_2010,
     LAUFER_2013,
-    SPINEMETS,
     Evidence,
     Source,
+    decision,
 )
 from ..results import EsccClass
 from ..scores.sins import Band as SinsBand
@@ -105,10 +105,10 @@ LOW, MID, HIGH = EsccClass.LOW, EsccClass.INTERMEDIATE, EsccClass.HIGH
 _B06 = BILSKY_2006.at("abstract", Evidence.PRIMARY)
 _B09 = BILSKY_2009.at("abstract", Evidence.PRIMARY)
 _L13 = LAUFER_2013.at("abstract (framework)", Evidence.PRIMARY)
-_1C = SPINEMETS.at("§5.1, ESCC 1c (ambiguity A9; Radiopaedia)", Evidence.SECONDARY)
-_NOTFIT = SPINEMETS.at("§5.1, not fit (ambiguity A14)", Evidence.UNVERIFIED)
-_UNK = SPINEMETS.at("§5.1, radiosensitivity unknown (ambiguity A13)", Evidence.SECONDARY)
-_SYS = SPINEMETS.at("§5.1, fitness unknown", Evidence.SECONDARY)
+_1C = decision("escc-1c", Evidence.SECONDARY)
+_NOTFIT = decision("not-fit-high-grade", Evidence.UNVERIFIED)
+_UNK = decision("radiosensitivity-unknown", Evidence.SECONDARY)
+_SYS = decision("fitness-unknown", Evidence.SECONDARY)
 
 _CEBRT_S = "radiosensitive tumours are offered cEBRT regardless of the degree of compression"
 _SRS_R = "radioresistant tumours without high-grade compression are offered SRS"
@@ -176,7 +176,8 @@ RADIATION_GRID: Final[tuple[RadiationRule, ...]] = (
 )
 
 _F10 = FISHER_2010.at("SINS categories, as reproduced", Evidence.SECONDARY)
-_STAB = SPINEMETS.at("§5.2", Evidence.SECONDARY)
+_STAB_NOT_FIT = decision("unstable-not-fit", Evidence.SECONDARY)
+_STAB_UNKNOWN = decision("fitness-unknown", Evidence.SECONDARY)
 
 #: Every cell of interchange §5.2: 3 SINS bands x 3 fitness values (9 rows).
 STABILIZATION_GRID: Final[tuple[StabilizationRule, ...]] = (
@@ -199,24 +200,22 @@ STABILIZATION_GRID: Final[tuple[StabilizationRule, ...]] = (
                                 "operation"),
     StabilizationRule(sins=SinsBand.UNSTABLE, fit_for_surgery=False,
                       stabilization=Stabilization.PERCUTANEOUS_STABILIZATION, flags=(),
-                      source=_STAB,
+                      source=_STAB_NOT_FIT,
                       rationale="SINS 13-18, not fit for open surgery: percutaneous "
                                 "stabilization"),
     StabilizationRule(sins=SinsBand.UNSTABLE, fit_for_surgery=None,
                       stabilization=Stabilization.STABILIZATION,
-                      flags=("systemic_status_unknown",), source=_STAB,
+                      flags=("systemic_status_unknown",), source=_STAB_UNKNOWN,
                       rationale="SINS 13-18: stabilization, if the patient can tolerate it "
                                 "(fitness not assessed)"),
 )
 
 _LAUFER = LAUFER_2013.at(
-    "radiosensitivity list as reproduced (full text unchecked); the seed review's EBRT list "
-    "agrees with every default here",
+    "radiosensitivity list as reproduced (full text unchecked; the radiotherapy list of the "
+    "Zhao 2023 review agrees with every default here)",
     Evidence.SECONDARY,
 )
-_AO = SPINEMETS.at(
-    "§2, colon and rectum under the AO Surgery Reference list's 'colorectal'", Evidence.SECONDARY
-)
+_AO = decision("colorectal-radioresistant", Evidence.SECONDARY)
 
 #: Default radiosensitivity per histology (interchange §2); unlisted histologies have none.
 RADIOSENSITIVITY_DEFAULTS: Final = (

@@ -16,7 +16,7 @@ from typing import Final, Literal
 
 from attrs import frozen
 
-from ..citations import SPINEMETS, Evidence, Source
+from ..citations import Evidence, Source, decision
 from ..model import Case
 from ..vocab import Code, Histology, VisceralMetastases
 
@@ -86,7 +86,7 @@ class Cut:
         return f"{self.field} {self.op} {self.value:g} {self.unit}".rstrip()
 
 
-_DERIVED = SPINEMETS.at("§1.2 and §3, derived items", Evidence.SECONDARY)
+_DERIVED = decision("derived-items", Evidence.SECONDARY)
 
 #: "Solitary" skeletal metastasis (Tomita, Bauer, Katagiri): the two counts sum to this.
 SOLITARY_SUM: Final = 1

@@ -11,7 +11,7 @@ from typing import Final
 
 from attrs import frozen
 
-from ..citations import BILSKY_2010, SPINEMETS, Evidence, Source
+from ..citations import BILSKY_2010, Evidence, Source, decision
 from ..model import Case
 from ..results import EsccClass, GradeResult, Status
 from ..vocab import EsccGrade
@@ -66,7 +66,7 @@ CLASSES: Final = (
              wording="Low grade", source=_P),
     ClassRow(when=(EsccGrade.G1C,), code=EsccClass.INTERMEDIATE,
              wording="1c: its own class (management institution-dependent)",
-             source=SPINEMETS.at("§3 (ambiguity A9)", Evidence.SECONDARY)),
+             source=decision("escc-1c", Evidence.SECONDARY)),
     ClassRow(when=(EsccGrade.G2, EsccGrade.G3), code=EsccClass.HIGH, wording="High grade",
              source=_P),
 )

@@ -11,7 +11,7 @@ import operator
 from typing import Final
 
 from .._table import BandRow, Item, Row, band_for
-from ..citations import FISHER_2010, SPINEMETS, Evidence
+from ..citations import FISHER_2010, Evidence, decision
 from ..model import Case, Lesion
 from ..results import ItemScore, LesionScore, ScoreResult, Status
 from ..vocab import Alignment, BoneLesion, Code, Collapse, Pain, Posterolateral
@@ -47,7 +47,7 @@ _S = FISHER_2010.at(
     "(concordant)",
     Evidence.SECONDARY,
 )
-_LOC = SPINEMETS.at("§4.5, level -> location from Fisher 2010 Table 1", Evidence.SECONDARY)
+_LOC = decision("sins-location", Evidence.SECONDARY)  # level -> Fisher 2010 Table 1
 
 
 class Band(Code):

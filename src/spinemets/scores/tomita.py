@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from .._table import BandRow, DefaultRow, Item, Row, default_index
-from ..citations import SPINEMETS, TOMITA_2001, Evidence
+from ..citations import TOMITA_2001, Evidence, decision
 from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
@@ -114,14 +114,13 @@ ITEMS: Final = (GROWTH, VISCERAL, BONE)
 GROWTH_DEFAULTS: Final = (
     DefaultRow(when=(Histology.BREAST, Histology.THYROID), value=TomitaGrowth.SLOW, source=_T),
     DefaultRow(when=(Histology.PROSTATE,), value=TomitaGrowth.SLOW,
-               source=SPINEMETS.at("§2, following common reproductions", Evidence.SECONDARY)),
+               source=decision("tomita-growth-defaults", Evidence.SECONDARY)),
     DefaultRow(when=(Histology.KIDNEY, Histology.UTERUS), value=TomitaGrowth.MODERATE,
                source=_T),
     DefaultRow(when=(Histology.LUNG, Histology.LUNG_NSCLC, Histology.LUNG_SCLC,
                      Histology.STOMACH), value=TomitaGrowth.RAPID, source=_T),
     DefaultRow(when=(Histology.UNKNOWN,), value=TomitaGrowth.RAPID,
-               source=SPINEMETS.at("§2, 'rapid growth or unknown primary' (calculator)",
-                                   Evidence.SECONDARY)),
+               source=decision("tomita-growth-defaults", Evidence.SECONDARY)),
 )
 _GROWTH_DEFAULT: Final = default_index(GROWTH_DEFAULTS)
 
