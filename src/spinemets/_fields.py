@@ -2,7 +2,7 @@
 
 This table drives construction-time validation of the value types, strict parsing of dicts and
 JSON (:mod:`spinemets.interchange`), the JSON Schema and the DataFrame columns, so the rules are
-written once (interchange.md §1, §1.1).
+written once (the case and lesion fields of the interchange format).
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ class FieldSpec:
         return None
 
     def parse(self, raw: Any) -> Any:
-        """Read a JSON value strictly (interchange §1); return the typed value or ``_MISSING``."""
+        """Read a JSON value strictly (interchange format); the typed value or ``_MISSING``."""
         kind = self.kind
         if kind == "code":
             if type(raw) is str:
@@ -165,7 +165,7 @@ def _code(name: str, group: Group, codes: type[enum.Enum], description: str) -> 
 
 
 CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
-    _code("histology", "tumour", Histology, "Primary tumour (interchange §2)."),
+    _code("histology", "tumour", Histology, "Primary tumour (interchange format)."),
     _code(
         "tomita_growth",
         "tumour",
@@ -199,7 +199,7 @@ CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         "ecog_to_kps",
         "systemic",
         EcogToKps,
-        "The published ECOG-to-KPS conversion to use when kps is absent (interchange §4.4).",
+        "The published ECOG-to-KPS conversion to use when kps is absent (see Clinical decisions).",
     ),
     _code(
         "visceral_metastases",
@@ -243,7 +243,7 @@ CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         kind="bool",
         description="NOMS S: the patient can tolerate open surgery (a clinician's judgement).",
     ),
-    # Fields for the further instruments (interchange §1.2; additive to version 1).
+    # Fields for the further instruments (the further instruments' fields; additive to version 1).
     FieldSpec(
         name="pathologic_fracture",
         group="tumour",

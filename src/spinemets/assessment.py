@@ -29,7 +29,7 @@ from .scores import (
     van_der_linden,
 )
 
-#: The further instruments (interchange §3.1), in result order between SINS and ESCC.
+#: The further instruments (interchange format), in result order between SINS and ESCC.
 _FURTHER = (bauer_1995, bauer_modified, nesms, katagiri_2014, van_der_linden, rades_2008, osri)
 
 __all__ = ["INSTRUMENTS", "Assessment", "assess", "assess_dict"]
@@ -73,7 +73,7 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
         return any(result.id == score_id for result in self.scores)
 
     def to_dict(self) -> dict[str, Any]:
-        """The interchange result (interchange §6)."""
+        """The interchange result (the interchange result)."""
         return {
             "interchange": INTERCHANGE_VERSION,
             "scores": {result.id: result.to_dict() for result in self.scores},
@@ -105,7 +105,7 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
         return assessment_html(self)
 
 
-#: Every instrument, in result order (interchange §3, §3.1): ESCC last.
+#: Every instrument, in result order (interchange format): ESCC last.
 INSTRUMENTS = (tomita, tokuhashi_1990, tokuhashi_2005, sins, *_FURTHER, escc)
 
 

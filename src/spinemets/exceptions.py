@@ -77,7 +77,7 @@ class InvalidInputError(SpinemetsError, ValueError):
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """The offending field paths, as in the interchange error object (§6)."""
+        """The offending field paths, as in the interchange error object."""
         return tuple(p.field for p in self.problems)
 
     def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...], str]]:

@@ -194,7 +194,7 @@ class Systemic:
 
 @frozen(kw_only=True)
 class Laboratory:
-    """Laboratory values for the further instruments (interchange §1.2; units in the names).
+    """Laboratory values for the further instruments (units in the names).
 
     .. versionadded:: 0.1.0
     """

@@ -9,8 +9,8 @@ from .results import GradeResult, ScoreResult, Status
 
 __all__ = ["EXAMPLE_CASE", "render"]
 
-#: The built-in example case: interchange §1's example, plus the §1.2 inputs of the further
-#: instruments (fictional values that leave the seed scores unchanged; no motor deficit, so
+#: The built-in example case: the interchange docs' example, plus the inputs of the further
+#: instruments (fictional values that leave the first five scores unchanged; no motor deficit, so
 #: Rades 2008 is not applicable).
 EXAMPLE_CASE: dict[str, Any] = {
     "histology": "kidney",

@@ -22,7 +22,7 @@ B = TypeVar("B", bound=enum.Enum)
 
 
 class Status(Code):
-    """Whether a score could be computed (interchange §6)."""
+    """Whether a score could be computed (the interchange result)."""
 
     COMPLETE = "complete"
     INCOMPLETE = "incomplete"  #: Some inputs were not assessed; ``missing`` lists all of them.
@@ -30,7 +30,7 @@ class Status(Code):
 
 
 class EsccClass(Code):
-    """The NOMS class of an ESCC grade (interchange §3)."""
+    """The NOMS class of an ESCC grade (interchange format)."""
 
     LOW = "low"  #: 0, 1a, 1b
     INTERMEDIATE = "intermediate"  #: 1c
@@ -81,7 +81,7 @@ class ScoreResult(Generic[B]):
     for a complete score that has no published bands (OSRI).
     """
 
-    id: str  #: The score id of interchange §3, e.g. ``"tomita"``.
+    id: str  #: The score id of the interchange format, e.g. ``"tomita"``.
     status: Status
     citation: Citation = field(repr=lambda c: c.key)
     higher_is_better: bool
@@ -93,7 +93,7 @@ class ScoreResult(Generic[B]):
     strategy: str | None = None  #: Tomita and Tokuhashi 2005 treatment strategy code.
     reason: str | None = None  #: Why the score is not applicable.
     lesions: tuple[LesionScore, ...] = field(default=(), repr=False)  #: SINS per lesion.
-    raw: int | None = None  #: NESMS: the sum before the cap at 3 (interchange §3.1).
+    raw: int | None = None  #: NESMS: the sum before the cap at 3 (interchange format).
     #: Further JSON-ready keys of this result, e.g. Rades' 2010 reading ``("rades_2010", {...})``.
     extra: tuple[tuple[str, Any], ...] = ()
     _json: str | None = field(default=None, init=False, eq=False, repr=False)
@@ -117,7 +117,7 @@ class ScoreResult(Generic[B]):
         return score_html(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """The interchange form (interchange §6)."""
+        """The interchange form (the interchange result)."""
         out: dict[str, Any] = {"status": self.status._value_}
         if self.status is Status.COMPLETE:
             out["total"] = self.total

@@ -1,7 +1,7 @@
 """Performance status and neurological grades: KPS, ECOG, Frankel, and ECOG-to-KPS conversions.
 
-These are inputs to the summed scores, not scores of their own. ECOG is turned into KPS only
-through a conversion the caller names (interchange §4.4); each maps an ECOG grade to a KPS range.
+These are inputs to the summed scores, not scores of their own. ECOG is turned into KPS only through
+a conversion the caller names (decision ``ecog-to-kps``); each maps an ECOG grade to a KPS range.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def _rows(
     )
 
 
-#: The three published conversions of interchange §4.4, one row per (conversion, ECOG grade).
+#: The three published conversions (decision ``ecog-to-kps``), one row per (conversion, ECOG).
 ECOG_TO_KPS: Final[tuple[KpsRange, ...]] = (
     *_rows(
         EcogToKps.COMMON,

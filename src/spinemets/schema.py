@@ -47,10 +47,10 @@ def _num(value: float) -> int | float:
 
 
 def case_schema() -> dict[str, Any]:
-    """The schema of a case (interchange §1, §1.1, §1.2). ``null`` means not assessed."""
+    """The schema of a case (all interchange fields). ``null`` means not assessed."""
     lesion = {
         "type": "object",
-        "description": "One spinal lesion (interchange §1.1).",
+        "description": "One spinal lesion (interchange lesion fields).",
         "properties": {spec.name: _field(spec) for spec in LESION_FIELDS},
         "additionalProperties": False,
     }
@@ -134,7 +134,7 @@ def _score_object(title: str, complete: dict[str, Any]) -> dict[str, Any]:
 
 
 def result_schema() -> dict[str, Any]:
-    """The schema of one result line or error object (interchange §6, §7)."""
+    """The schema of one result line or error object (interchange result and error objects)."""
     from .recommend.grid import Radiation, Stabilization
     from .results import EsccClass
     from .scores import SUMMED

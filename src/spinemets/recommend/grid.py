@@ -1,4 +1,4 @@
-"""The NOMS decision grid as data (interchange §5.1-5.2): one row per cell.
+"""The NOMS decision grid as data (see the NOMS page of the docs): one row per cell.
 
 ``radiation`` is read from the ESCC class x radiosensitivity x fitness for surgery (with one
 documented modifier on myelopathy); ``stabilization`` from the SINS band x fitness. ``None`` for
@@ -38,7 +38,7 @@ __all__ = [
 
 
 class Radiation(Code):
-    """The ``radiation`` part: local treatment of the tumour (interchange §5.1)."""
+    """The ``radiation`` part: local treatment of the tumour (the NOMS grid)."""
 
     CEBRT = "cebrt"  #: Conventional external-beam radiotherapy.
     SRS = "srs"  #: Stereotactic radiosurgery / SBRT.
@@ -48,7 +48,7 @@ class Radiation(Code):
 
 
 class Stabilization(Code):
-    """The ``stabilization`` part, read from the case's SINS (interchange §5.2)."""
+    """The ``stabilization`` part, read from the case's SINS (the NOMS grid)."""
 
     NONE = "none"
     SURGICAL_CONSULTATION = "surgical_consultation"
@@ -57,7 +57,7 @@ class Stabilization(Code):
     UNDETERMINED = "undetermined"
 
 
-#: Codes that mean open surgery (interchange §5.2).
+#: Codes that mean open surgery (the NOMS grid).
 OPEN_SURGERY: Final = frozenset(
     {
         Radiation.SEPARATION_SURGERY_THEN_SRS,
@@ -136,7 +136,7 @@ _U = Radiation.UNDETERMINED
 _HN = ("histology_needed",)
 _RS = ("radiosensitivity",)
 
-#: Every cell of interchange §5.1: 3 ESCC classes x 3 radiosensitivities x 3 fitness values,
+#: Every cell of the NOMS grid: 3 ESCC classes x 3 radiosensitivities x 3 fitness values,
 #: with the high / unknown / fit cell split on myelopathy (28 rows).
 RADIATION_GRID: Final[tuple[RadiationRule, ...]] = (
     # low-grade ESCC (0, 1a, 1b): fitness does not matter
@@ -179,7 +179,7 @@ _F10 = FISHER_2010.at("SINS categories, as reproduced", Evidence.SECONDARY)
 _STAB_NOT_FIT = decision("unstable-not-fit", Evidence.SECONDARY)
 _STAB_UNKNOWN = decision("fitness-unknown", Evidence.SECONDARY)
 
-#: Every cell of interchange §5.2: 3 SINS bands x 3 fitness values (9 rows).
+#: Every cell of the NOMS grid: 3 SINS bands x 3 fitness values (9 rows).
 STABILIZATION_GRID: Final[tuple[StabilizationRule, ...]] = (
     *(
         StabilizationRule(sins=SinsBand.STABLE, fit_for_surgery=f,
@@ -217,7 +217,7 @@ _LAUFER = LAUFER_2013.at(
 )
 _AO = decision("colorectal-radioresistant", Evidence.SECONDARY)
 
-#: Default radiosensitivity per histology (interchange §2); unlisted histologies have none.
+#: Default radiosensitivity per histology (interchange format); unlisted histologies have none.
 RADIOSENSITIVITY_DEFAULTS: Final = (
     DefaultRow(when=(Histology.BREAST, Histology.PROSTATE, Histology.LYMPHOMA, Histology.MYELOMA,
                      Histology.SEMINOMA, Histology.OVARY), value=S, source=_LAUFER),

@@ -2,7 +2,7 @@
 
 :func:`recommend` reads the worst ESCC grade (N), the radiosensitivity (O, explicit or from the
 histology default), the case's SINS (M) and ``fit_for_surgery`` (S, as given, never derived), and
-returns the ``radiation`` and ``stabilization`` codes of interchange §5 with flags, the fields that
+returns the ``radiation`` and ``stabilization`` codes of the NOMS grid with flags, the fields that
 would decide an ``undetermined`` part, a rationale per pillar and the options of the literature.
 """
 
@@ -57,7 +57,7 @@ class Recommendation:
     options: tuple[Option, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The interchange form (interchange §6)."""
+        """The interchange form (the interchange result)."""
         return {
             "radiation": self.radiation.value,
             "stabilization": self.stabilization.value,

@@ -4,10 +4,10 @@ Bauer's score "without scoring for pathologic fracture": four items of one point
 visceral metastases, no lung cancer, a breast, kidney, lymphoma or myeloma primary, a solitary
 skeletal metastasis); total 0-4, higher is better. A separate instrument from
 :mod:`.bauer_1995`; its bands differ (0-1 / 2 / 3-4 against 0-1 / 2-3 / 4-5), so the two disagree
-when modified Bauer is 1 without a fracture and when it is 3 with one (clinical-beyond §1.2).
+when modified Bauer is 1 without a fracture and when it is 3 with one.
 
-Choices: visceral metastases read ``visceral_metastases``, brain included (interchange §1.2; the
-original Bauer wording, clinical-beyond §1.2 ambiguity 1); "solitary" from the two counts.
+Choices: visceral metastases read ``visceral_metastases``, brain included (the original Bauer
+wording); "solitary" from the two counts (decision ``derived-items``).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ H = Histology
 
 
 class Band(Code):
-    """Modified Bauer groups (interchange §3.1)."""
+    """Modified Bauer groups (interchange format)."""
 
     POOR = "poor"
     INTERMEDIATE = "intermediate"

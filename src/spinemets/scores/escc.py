@@ -2,7 +2,7 @@
 
 A six-point ordinal grade read on axial T2 MRI, not a sum: the case's ESCC is the worst grade over
 its lesions (0 < 1a < 1b < 1c < 2 < 3) with its NOMS class: low (0, 1a, 1b), intermediate (1c),
-high (2, 3) (interchange §3; ambiguity A9).
+high (2, 3) (the interchange format; decision ``escc-1c``).
 """
 
 from __future__ import annotations

@@ -4,17 +4,17 @@ Six items, each worth (6-month survival % in that category) / 10: tumour type, o
 metastases, visceral metastases, interval from tumour diagnosis to MSCC, ambulatory status and
 time developing motor deficits before radiotherapy; total 20-45 in five groups, higher is better.
 
-Every item point is tagged unverified (clinical-beyond §5.1 and §14 item 5: range-consistent, but
-not checked against Table 2 of the primary), so every result that uses them carries
+Every item point is tagged unverified (range-consistent, but not checked against Table 2 of the
+primary), so every result that uses them carries
 ``unverified_table``. The 2008 five groups are the band; the simplified three-group reading of the
 2010 validation (Rades, Cancer 2010;116(15):3670-3673) is metadata: :data:`SIMPLIFIED_2010`, and
 the extra key ``rades_2010`` (``{"code": "rades_20_30" | "rades_31_35" | "rades_36_45",
 "range": [lo, hi]}``) on a complete result.
 
-Choices (interchange §1.2): ``motor_deficit_days = 0`` (no motor deficit) makes the score
-``not_applicable``, since its motor-deficit item has no category for it; the day bins are
-inclusive integers (1-7, 8-14, > 14). The interval needs more than 15 months for the higher
-points. "Other bone metastases" is present when ``extraspinal_bone_metastases >= 1`` or
+Choices (decision ``rades-no-motor-deficit``): ``motor_deficit_days = 0`` (no motor deficit) makes
+the score ``not_applicable``, since its motor-deficit item has no category for it; the day bins are
+inclusive integers (1-7, 8-14, > 14). The interval needs more than 15 months for the higher points.
+"Other bone metastases" is present when ``extraspinal_bone_metastases >= 1`` or
 ``vertebral_metastases >= 2`` (both counts needed). Visceral metastases include brain.
 """
 
@@ -88,7 +88,7 @@ H = Histology
 
 
 class Band(Code):
-    """The five 2008 groups (interchange §3.1)."""
+    """The five 2008 groups (interchange format)."""
 
     RADES_20_25 = "rades_20_25"
     RADES_26_30 = "rades_26_30"

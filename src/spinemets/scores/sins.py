@@ -2,7 +2,7 @@
 
 Six components per lesion: location (derived from the level), pain, bone lesion, alignment,
 vertebral body collapse and posterolateral involvement; 0-18, higher is more unstable. The case's
-SINS is the maximum over its lesions, and every lesion's own total is reported (interchange §3).
+SINS is the maximum over its lesions, and every lesion's own total is reported (interchange format).
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ BANDS: Final = (
 def score(case: Case) -> ScoreResult[Band]:
     """Score *case* with the original Tokuhashi score (Tokuhashi 1990).
 
-    KPS may come from ECOG only through a named conversion (interchange §4.4). Flags:
+    KPS may come from ECOG only through a named conversion (decision ``ecog-to-kps``). Flags:
     ``colon_scored_as_other``, ``outside_derivation_population``, ``kps_from_ecog:<name>``,
     ``kps_from_ecog_ambiguous``. Missing inputs give an ``incomplete`` result naming all of them.
     """

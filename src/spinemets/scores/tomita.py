@@ -60,7 +60,7 @@ _B = TOMITA_2001.at(
 
 
 class BoneMetastases(Code):
-    """Tomita's bone item, derived from the counts or ``bone_metastases_isolated`` (§3)."""
+    """Tomita's bone item, derived from the counts or ``bone_metastases_isolated``."""
 
     SOLITARY_OR_ISOLATED = "solitary_or_isolated"
     MULTIPLE = "multiple"
@@ -109,8 +109,8 @@ BONE: Final = Item(
 )
 ITEMS: Final = (GROWTH, VISCERAL, BONE)
 
-#: Default growth class per histology (interchange §2; ambiguity A1). Any histology not listed
-#: has no default: Tomita is then incomplete, missing ``tomita_growth``.
+#: Default growth class per histology (decision ``tomita-growth-defaults``). Any histology not
+#: listed has no default: Tomita is then incomplete, missing ``tomita_growth``.
 GROWTH_DEFAULTS: Final = (
     DefaultRow(when=(Histology.BREAST, Histology.THYROID), value=TomitaGrowth.SLOW, source=_T),
     DefaultRow(when=(Histology.PROSTATE,), value=TomitaGrowth.SLOW,
@@ -137,7 +137,7 @@ BANDS: Final = (
             meaning="Terminal care: non-operative supportive care"),
 )
 
-#: The surgical strategy code of each band (interchange §3.1).
+#: The surgical strategy code of each band (interchange format).
 STRATEGY: Final = {
     Band.LONG_TERM_LOCAL_CONTROL: "wide_or_marginal_excision",
     Band.MIDDLE_TERM_LOCAL_CONTROL: "marginal_or_intralesional_excision",

@@ -4,11 +4,11 @@ Three items: Karnofsky performance status (80-100: 2, 50-70: 1, 10-40: 0), prima
 (breast 3, prostate 2, lung 1, other 0) and visceral metastases (absent 1, present 0); total 0-6,
 higher is better. Derived from patients in a randomized radiotherapy trial.
 
-Choices (clinical-beyond §4; interchange §3.1): the lung row (1 point, above "other") is an open
-ambiguity (§14 item 4: some citations may invert lung and other); it is implemented as the one
-available table gives it, tagged unverified, so a lung primary raises ``unverified_table``. KPS
-below 50 scores 0 (the floor is given as both 10-40 and 20-40). KPS may come from ECOG only
-through a named conversion (interchange §4.4). Visceral metastases include brain.
+Choices: the lung row (1 point, above "other") is open (some citations may invert lung and other);
+it is implemented as the one available table gives it, tagged unverified, so a lung primary raises
+``unverified_table``. KPS below 50 scores 0 (the floor is given as both 10-40 and 20-40). KPS may
+come from ECOG only through a named conversion (decision ``ecog-to-kps``). Visceral metastases
+include brain.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ H = Histology
 
 
 class Band(Code):
-    """van der Linden groups A-C (interchange §3.1)."""
+    """van der Linden groups A-C (interchange format)."""
 
     GROUP_A = "group_a"
     GROUP_B = "group_b"
