@@ -21,6 +21,7 @@ from ..results import EsccClass, GradeResult, ScoreResult, Status
 from ..scores import escc, sins, tokuhashi_2005, tomita
 from ..vocab import Histology, Radiosensitivity
 from .grid import (
+    _UNK_O,
     RADIATION_CELLS,
     STABILIZATION_CELLS,
     Radiation,
@@ -110,7 +111,16 @@ def _radiosensitivity_text(
         )
     if histology is None:
         return None, "unknown: neither radiosensitivity nor histology given"
+    if histology is Histology.LUNG:
+        return None, f"unknown: {_LUNG_NEEDED}"
     return None, f"unknown: histology {histology.value} has no default radiosensitivity"
+
+
+#: What a ``lung`` case needs for the O pillar (decision ``lung-histology``).
+_LUNG_NEEDED = (
+    "lung cancer without its type: NSCLC (histology lung_nsclc, radioresistant by default) or "
+    "SCLC (lung_sclc, no default), or state radiosensitivity (spinemets decision #lung-histology)"
+)
 
 
 #: Every (explicit radiosensitivity, histology) pair's reading, filled on first use (<= 87 keys).
@@ -168,6 +178,8 @@ def recommend(
         radiation = rule.radiation
         flags.extend(rule.flags)
         rad_text = rule.rationale
+        if radio is None and case.tumour.histology is Histology.LUNG:
+            rad_text = rad_text.replace(_UNK_O, "radiosensitivity unknown: state NSCLC or SCLC")
         rad_source = rule.source
         if radiation is Radiation.UNDETERMINED:
             decide = []

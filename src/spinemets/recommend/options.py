@@ -24,6 +24,7 @@ from ..vocab import (
     Alignment,
     BoneLesion,
     Collapse,
+    Histology,
     Pain,
     Posterolateral,
     Radiosensitivity,
@@ -376,7 +377,17 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         option="obtain tissue diagnosis",
         rationale="radiosensitivity unknown: biopsy to decide between cEBRT, SRS and surgery",
         source=decision("tissue-diagnosis", Evidence.SECONDARY),
-        applies=lambda f: f.radiosensitivity is None,
+        applies=lambda f: f.radiosensitivity is None
+        and f.case.tumour.histology is not Histology.LUNG,
+    ),
+    OptionRule(
+        option="state the lung cancer type (NSCLC or SCLC)",
+        rationale="the radiation part depends on it: non-small-cell lung cancer is radioresistant "
+                  "by default (SRS or separation surgery), small-cell lung cancer has no default "
+                  "class; give histology lung_nsclc or lung_sclc (or radiosensitivity), from the "
+                  "pathology report or a biopsy",
+        source=decision("lung-histology", Evidence.SECONDARY),
+        applies=lambda f: f.radiosensitivity is None and f.case.tumour.histology is Histology.LUNG,
     ),
 )
 
