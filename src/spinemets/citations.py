@@ -111,10 +111,15 @@ class Source:
     locator: str
     evidence: Evidence
 
-    def __str__(self) -> str:
+    @property
+    def place(self) -> str:
+        """``"Fisher 2010, Table 1"``, or ``"spinemets Clinical decisions #escc-1c"``."""
         if self.citation.key == "spinemets":  # an anchor of the Clinical decisions page
-            return f"{self.citation.short} #{self.locator} [{self.evidence.value}]"
-        return f"{self.citation.short}, {self.locator} [{self.evidence.value}]"
+            return f"{self.citation.short} #{self.locator}"
+        return f"{self.citation.short}, {self.locator}"
+
+    def __str__(self) -> str:
+        return f"{self.place} [{self.evidence.value}]"
 
 
 TOMITA_2001 = Citation(

@@ -25,11 +25,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EVIDENCE_LEGEND",
+    "MISSING_HINTS",
     "assessment_html",
+    "cap_text",
     "case_html",
+    "explain",
     "grade_html",
     "grade_text",
     "instrument",
+    "missing_text",
     "recommendation_html",
     "result_html",
     "score_html",
@@ -112,10 +116,13 @@ def score_html(result: ScoreResult[Any]) -> str:
         band = result.band
         text = f"{band.code.value} [{band.lo}-{band.hi}]: {band.meaning}" if band else "none"
         out.append(_row("band", _e(text), colspan=span))
+        capped = cap_text(result)
+        if capped:
+            out.append(_row("cap", _e(capped), colspan=span))
     if result.strategy is not None:
         out.append(_row("strategy", _e(result.strategy), colspan=span))
     if result.missing:
-        out.append(_row("missing", _joined(result.missing), colspan=span))
+        out.append(_row("missing", _e(missing_text(result.missing)), colspan=span))
     if result.reason is not None:
         out.append(_row("reason", _e(result.reason), colspan=span))
     for lesion in result.lesions:
@@ -124,6 +131,8 @@ def score_html(result: ScoreResult[Any]) -> str:
         out.append(_row(f"lesions[{lesion.index}] {level}", _e(state), colspan=span))
     out.append(_row("flags", _joined(result.flags) or "none", colspan=span))
     out.append("</tbody></table>")
+    if result.items:
+        out.append(f'<p class="spinemets-legend"><small>{_e(EVIDENCE_LEGEND)}</small></p>')
     return "".join(out)
 
 
@@ -200,6 +209,91 @@ def assessment_html(assessment: Assessment) -> str:
     return "".join(out)
 
 
+#: How to supply a missing input, where a field name alone does not say it (shown beside
+#: ``missing`` in text and HTML; ``missing`` itself holds field paths only).
+MISSING_HINTS: dict[str, str] = {
+    "kps": (
+        "Karnofsky performance status; ECOG counts only through a named conversion: set "
+        "ecog_to_kps (common, ma_2010 or prasad_2018), or --ecog-to-kps NAME on the command "
+        "line (spinemets decision #ecog-to-kps)"
+    ),
+    "tomita_growth": (
+        "Tomita's growth class (slow, moderate or rapid), unless the histology has a default "
+        "class (spinemets decision #tomita-growth-defaults)"
+    ),
+    "katagiri_group": (
+        "Katagiri's primary-lesion group (slow, moderate or rapid), unless the histology has a "
+        "default group"
+    ),
+    "radiosensitivity": (
+        "radiosensitive or radioresistant, unless the histology has a default class "
+        "(spinemets decision #radiosensitivity-unknown)"
+    ),
+}
+
+
+def missing_text(missing: Iterable[str]) -> str:
+    """The missing field paths, each with its hint (:data:`MISSING_HINTS`) where one exists."""
+    return ", ".join(f"{name} ({MISSING_HINTS[name]})" if name in MISSING_HINTS else name
+                     for name in missing)
+
+
+def cap_text(result: ScoreResult[Any]) -> str | None:
+    """In words, why a capped total is below the items' sum (NESMS), or ``None``."""
+    if result.raw is None or result.total is None or result.raw == result.total:
+        return None
+    return (f"the items add up to {result.raw}; the score is capped at {result.total}, the top "
+            f"of its published range (Ghori 2015: 'ceiling of three'; spinemets decision "
+            f"#nesms-cap)")
+
+
+def _band_text(result: ScoreResult[Any]) -> str:
+    band = result.band
+    if band is None:
+        return "no published band"
+    return f"band {band.code.value} ({band.lo}-{band.hi})"
+
+
+def explain(result: ScoreResult[Any] | GradeResult) -> str:
+    """Why a result is what it is: one line per item with a short source (author year and
+    evidence tag), the total and band, what is missing, then each source's place once, the full
+    citation once and the legend of the evidence tags."""
+    items = result.items if isinstance(result, ScoreResult) else ()
+    sources = list(dict.fromkeys(item.row.source for item in items))
+    numbered = len(sources) > 1
+    lines = []
+    for item in items:
+        src = item.row.source
+        ref = src.citation.short + (f", source {sources.index(src) + 1}" if numbered else "")
+        lines.append(f"{item.key}: {item.value} -> {item.points} ({ref} [{src.evidence.value}])")
+    if isinstance(result, GradeResult):
+        if result.status is Status.COMPLETE:
+            assert result.grade is not None and result.escc_class is not None
+            lines.append(f"worst grade {result.grade.value} at lesions[{result.lesion_index}], "
+                         f"class {result.escc_class.value}")
+    elif result.status is Status.COMPLETE:
+        lines.append(f"total {result.total}, {_band_text(result)}")
+        capped = cap_text(result)
+        if capped:
+            lines.append(capped)
+    if result.status is Status.INCOMPLETE:
+        lines.append("incomplete, missing: " + missing_text(result.missing))
+    reason = getattr(result, "reason", None)
+    if reason is not None:
+        lines.append(f"not applicable: {reason}")
+    if result.flags:
+        lines.append("flags: " + ", ".join(result.flags))
+    if numbered:
+        lines.append("sources:")
+        lines += [f"  {i}. {src.place}" for i, src in enumerate(sources, start=1)]
+    elif sources:
+        lines.append(f"source: {sources[0].place}")
+    lines.append(f"citation: {result.citation}")
+    if items:
+        lines.append(EVIDENCE_LEGEND)
+    return "\n".join(lines)
+
+
 def score_text(result: ScoreResult[Any]) -> str:
     """A summed score as a few lines of text (what ``str(result)`` prints)."""
     lines = [f"{title(result.id)} ({result.citation.short}): {result.status.value}"]
@@ -212,10 +306,13 @@ def score_text(result: ScoreResult[Any]) -> str:
         band = result.band
         text = f"{band.code.value} [{band.lo}-{band.hi}]: {band.meaning}" if band else "none"
         lines.append(f"  total {result.total}, band {text}")
+        capped = cap_text(result)
+        if capped:
+            lines.append(f"  {capped}")
     if result.strategy is not None:
         lines.append(f"  strategy: {result.strategy}")
     if result.missing:
-        lines.append("  missing: " + ", ".join(result.missing))
+        lines.append("  missing: " + missing_text(result.missing))
     if result.reason is not None:
         lines.append(f"  reason: {result.reason}")
     for lesion in result.lesions:
@@ -224,6 +321,8 @@ def score_text(result: ScoreResult[Any]) -> str:
         lines.append(f"  lesions[{lesion.index}] {level}: {state}")
     if result.flags:
         lines.append("  flags: " + ", ".join(result.flags))
+    if result.items:
+        lines.append(f"  {EVIDENCE_LEGEND}")
     return "\n".join(lines)
 
 

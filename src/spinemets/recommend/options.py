@@ -143,7 +143,8 @@ class OptionRule:
 
 def _zhao(section: str, refs: str) -> Source:
     """A treatment rule stated in the Zhao 2023 review: its section and its reference numbers."""
-    return ZHAO_2023.at(f"{section} (citing its references {refs})", Evidence.SECONDARY)
+    noun = "references" if "," in refs else "reference"
+    return ZHAO_2023.at(f"{section} (citing its {noun} {refs})", Evidence.SECONDARY)
 
 
 _OPEN = "open surgery section"
