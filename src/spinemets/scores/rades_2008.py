@@ -183,7 +183,8 @@ SIMPLIFIED_2010: Final = (
 #: Why a case without motor deficit is outside the score.
 NO_MOTOR_DEFICIT: Final = (
     "motor_deficit_days is 0 (no motor deficit): the Rades 2008 score's 'time developing motor "
-    "deficits before radiotherapy' item has no category for it (1-7, 8-14, > 14 days)"
+    "deficits before radiotherapy' item has no category for it (1-7, 8-14, > 14 days; "
+    "spinemets decision #rades-no-motor-deficit)"
 )
 
 
