@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["InvalidInputError", "Problem", "SpinemetsError"]
+__all__ = ["InvalidInputError", "MissingDependencyError", "Problem", "SpinemetsError"]
 
 _ECHO_LIMIT = 100
 
 
 class SpinemetsError(Exception):
     """Base class of every exception spinemets raises on purpose."""
+
+
+class MissingDependencyError(SpinemetsError, ImportError):
+    """An optional dependency is not installed; the message says which extra installs it
+    (``pip install 'spinemets[pandas]'``)."""
 
 
 def echo(value: object) -> str:
