@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 __all__ = ["package_version"]
 
 
+@functools.cache
 def package_version() -> str:
     """``spinemets``' version from its metadata (``"unknown"`` when run from a bare tree)."""
     from importlib.metadata import PackageNotFoundError, version

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 
 from attrs import frozen
 
+from . import _json
 from ._memo import memos
+from ._version import package_version
 from .exceptions import InvalidInputError, case_type_error
 from .interchange import INTERCHANGE_VERSION, error_dict, parse_case
 from .model import Case
@@ -73,17 +76,21 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
         return any(result.id == score_id for result in self.scores)
 
     def to_dict(self) -> dict[str, Any]:
-        """The interchange result (the interchange result)."""
-        return {
-            "interchange": INTERCHANGE_VERSION,
-            "scores": {result.id: result.to_dict() for result in self.scores},
-            "recommendation": self.recommendation.to_dict(),
-        }
+        """The interchange result: ``interchange`` and ``spinemets`` (the version that computed
+        it), the case's ``id`` when it has one, ``scores`` and ``recommendation``."""
+        out: dict[str, Any] = {"interchange": INTERCHANGE_VERSION, "spinemets": package_version()}
+        if self.case.id is not None:
+            out["id"] = self.case.id
+        out["scores"] = {result.id: result.to_dict() for result in self.scores}
+        out["recommendation"] = self.recommendation.to_dict()
+        return out
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact JSON text (one ``spinemets assess`` line, fast)."""
         scores = ",".join([f'"{r.id}":{r.to_json()}' for r in self.scores])
-        return (f'{{"interchange":{INTERCHANGE_VERSION},"scores":{{{scores}}},'
+        case_id = self.case.id
+        head = _HEAD if case_id is None else f'{_HEAD},"id":{_json.value(case_id)}'
+        return (f'{head},"scores":{{{scores}}},'
                 f'"recommendation":{self.recommendation.to_json()}}}')
 
     def to_fhir(self, *, patient_reference: str | None = None, effective: str | None = None,
@@ -107,6 +114,9 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
 
 #: Every instrument, in result order (interchange format): ESCC last.
 INSTRUMENTS = (tomita, tokuhashi_1990, tokuhashi_2005, sins, *_FURTHER, escc)
+
+
+_HEAD: Final = f'{{"interchange":{INTERCHANGE_VERSION},"spinemets":{json.dumps(package_version())}'
 
 
 def _unknown_id(score_id: object, ids: list[str]) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 from attrs import field, frozen
@@ -243,8 +243,11 @@ class Case:
     """One patient's case: everything the scores and the recommender read.
 
     ``lesions`` lists the lesions being assessed; an empty tuple means none were assessed.
+    ``id`` is the record's identity (a string of 1-200 characters or an integer): never
+    interpreted, echoed as ``"id"`` in the result so results can be joined back to their inputs.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``id``.
     """
 
     tumour: Tumour = field(factory=Tumour)
@@ -252,9 +255,11 @@ class Case:
     systemic: Systemic = field(factory=Systemic)
     laboratory: Laboratory = field(factory=Laboratory)
     lesions: tuple[Lesion, ...] = field(default=(), converter=_lesions)
+    id: str | int | None = None  #: The record's identity, echoed in its result.
 
     def __attrs_post_init__(self) -> None:
-        problems = [
+        problems = [] if valid_id(self.id) else [id_problem(self.id)]
+        problems += [
             Problem(name, f"must be a {kind.__name__}" + (
                 " (use Case.from_dict for the interchange form)"
                 if isinstance(value, Mapping) else ""), echo(value))
@@ -301,6 +306,24 @@ class Case:
         from .display import case_html
 
         return case_html(self)
+
+
+#: What a case ``id`` may be (interchange additions: record identity).
+ID_ALLOWED: Final = "must be a string of 1-200 characters or an integer (below 2**53 in magnitude)"
+
+
+def valid_id(value: object) -> bool:
+    """Whether *value* is a valid case ``id`` (``None``, absent, is valid)."""
+    if value is None:
+        return True
+    if type(value) is str:
+        return 1 <= len(value) <= 200
+    return type(value) is int and -(2**53) < value < 2**53
+
+
+def id_problem(value: object) -> Problem:
+    """The error of an invalid case ``id``."""
+    return Problem("id", ID_ALLOWED, echo(value))
 
 
 _T = TypeVar("_T")

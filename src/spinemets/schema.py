@@ -42,6 +42,25 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
     return out
 
 
+#: A record's identity (never interpreted; echoed in its result and error object).
+_ID: Final[dict[str, Any]] = {
+    "description": "The record's identity: a string of 1-200 characters or an integer; echoed "
+                   "as \"id\" in the result.",
+    "oneOf": [
+        {"type": "string", "minLength": 1, "maxLength": 200},
+        {"type": "integer", "minimum": -(2**53) + 1, "maximum": 2**53 - 1},
+        {"type": "null"},
+    ],
+}
+_VERSION: Final[dict[str, Any]] = {
+    "type": "string",
+    "description": "The spinemets version that computed this object.",
+}
+_ECHOED_ID: Final[dict[str, Any]] = {k: v for k, v in _ID.items() if k != "oneOf"} | {
+    "oneOf": _ID["oneOf"][:2]
+}
+
+
 def _num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
@@ -63,6 +82,7 @@ def case_schema() -> dict[str, Any]:
             "items": {"$ref": "#/$defs/lesion"},
             "description": "The spinal lesions being assessed; SINS and ESCC are per lesion.",
         },
+        "id": _ID,
     }
     return {
         "$schema": _DRAFT,
@@ -187,6 +207,8 @@ def result_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {
             "interchange": {"const": INTERCHANGE_VERSION},
+            "spinemets": _VERSION,
+            "id": _ECHOED_ID,
             "scores": {
                 "type": "object",
                 "properties": scores,
@@ -195,12 +217,14 @@ def result_schema() -> dict[str, Any]:
             },
             "recommendation": recommendation,
         },
-        "required": ["interchange", "scores", "recommendation"],
+        "required": ["interchange", "spinemets", "scores", "recommendation"],
     }
     error = {
         "type": "object",
         "properties": {
             "interchange": {"const": INTERCHANGE_VERSION},
+            "spinemets": _VERSION,
+            "id": _ECHOED_ID,
             "error": {
                 "type": "object",
                 "properties": {"message": {"type": "string"}, "fields": _STRINGS},
@@ -209,7 +233,7 @@ def result_schema() -> dict[str, Any]:
             },
             "line": {"type": "integer", "minimum": 1},
         },
-        "required": ["interchange", "error"],
+        "required": ["interchange", "spinemets", "error"],
         "additionalProperties": False,
     }
     return {
