@@ -215,8 +215,11 @@ def loads_case(text: str) -> Case:
 
 def error_dict(error: InvalidInputError) -> dict[str, Any]:
     """The interchange error object for an invalid case (interchange §6)."""
+    from ._version import package_version
+
     return {
         "interchange": INTERCHANGE_VERSION,
+        "spinemets": package_version(),
         "error": {"message": error.message, "fields": list(dict.fromkeys(error.fields))},
     }
 
