@@ -134,7 +134,8 @@ _LAZY: dict[str, str] = {
     "van_der_linden": ".scores",
 }
 
-__all__ = sorted(_LAZY)
+#: Constants, then classes, then functions and modules, each alphabetically.
+__all__ = sorted(_LAZY, key=lambda n: (not n.isupper(), not n[0].isupper(), n))
 
 def __dir__() -> list[str]:
     return [*__all__, "__version__"]
