@@ -221,13 +221,15 @@ def recommend(
     else:
         n_text = "ESCC incomplete (missing " + ", ".join(n.missing) + ")"
     n_text += (f"; myelopathy: {_yes_no(myelopathy)}; "
-               f"radiculopathy: {_yes_no(neuro.radiculopathy)}. Radiation: {rad_text}.")
+               f"radiculopathy: {_yes_no(neuro.radiculopathy)}. Radiation: {rad_text}"
+               f"{_decided(rad_source)}.")
     if m.status is Status.COMPLETE:
         assert m.band is not None and m.total is not None
         driver = next(les for les in m.lesions if les.total == m.total)
         level = driver.level.value if driver.level else "?"
         m_text = (f"SINS {m.total} ({m.band.code.value}, {m.band.lo}-{m.band.hi}), driven by "
-                  f"lesions[{driver.index}] ({level}). Stabilization: {stab_text}.")
+                  f"lesions[{driver.index}] ({level}). Stabilization: {stab_text}"
+                  f"{_decided(stab_source)}.")
     else:
         m_text = "SINS incomplete (missing " + ", ".join(m.missing) + ")"
     s_text = f"fit for surgery: {_yes_no(fit)} (as given by the clinician; never derived)"
@@ -251,6 +253,14 @@ def recommend(
         rationale=rationale,
         options=options_for(facts),
     )
+
+
+def _decided(source: Source | None) -> str:
+    """`` (spinemets Clinical decisions #anchor)`` when a grid cell is one of the project's
+    documented choices, else nothing (the cell restates the cited papers)."""
+    if source is not None and source.citation.key == "spinemets":
+        return f" ({source.place})"
+    return ""
 
 
 def _names(name: str, case: Case) -> list[str]:
