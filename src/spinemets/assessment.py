@@ -47,6 +47,8 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
     ``items()``, ``values()`` and ``get()`` behave as on ``to_dict()["scores"]``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 A mapping of score id to result; ``to_dict()`` carries
+       ``spinemets`` and the case's ``id``.
     """
 
     case: Case

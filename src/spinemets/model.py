@@ -128,6 +128,7 @@ class Tumour:
     """The primary tumour and the extent of metastatic disease.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Coded fields take their interchange code too.
     """
 
     #: Primary tumour (see the histology codes in the interchange docs).
@@ -163,6 +164,7 @@ class Neurology:
     """Neurological status.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Coded fields take their interchange code too.
     """
 
     frankel: Frankel | None = field(default=None, converter=_frankel)
@@ -180,6 +182,7 @@ class Systemic:
     """Performance status and fitness for surgery (NOMS S, a clinician's judgement).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Coded fields take their interchange code too.
     """
 
     kps: int | None = None  #: Karnofsky 10, 20, ..., 100.
@@ -215,6 +218,7 @@ class Lesion:
     """One spinal lesion: the SINS components read from imaging and its ESCC grade.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Coded fields take their interchange code too.
     """
 
     level: SpinalLevel | None = field(default=None, converter=_spinal_level)
