@@ -281,6 +281,10 @@ def explain(result: ScoreResult[Any] | GradeResult) -> str:
     reason = getattr(result, "reason", None)
     if reason is not None:
         lines.append(f"not applicable: {reason}")
+    for lesion in getattr(result, "lesions", ()):
+        level = lesion.level.value if lesion.level else "?"
+        state = str(lesion.total) if lesion.total is not None else lesion.status.value
+        lines.append(f"lesions[{lesion.index}] {level}: {state}")
     if result.flags:
         lines.append("flags: " + ", ".join(result.flags))
     if numbered:
