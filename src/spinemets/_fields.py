@@ -2,7 +2,7 @@
 
 This table drives construction-time validation of the value types, strict parsing of dicts and
 JSON (:mod:`spinemets.interchange`), the JSON Schema and the DataFrame columns, so the rules are
-written once (the case and lesion fields of the interchange format).
+written once.
 """
 
 from __future__ import annotations
@@ -37,6 +37,16 @@ Kind = Literal["code", "int", "number", "bool"]
 Group = Literal["tumour", "neurology", "systemic", "laboratory", "lesion"]
 
 _MISSING: Final = object()
+
+#: Every integer, in any field (a count, ``kps``, a laboratory value, a case ``id``), lies strictly
+#: within +-2**53, the integers a JSON number (an IEEE double) holds exactly; anything beyond is
+#: an error of its field at parse time, so no scale meets a number it cannot hold.
+SAFE_INTEGER: Final = 2**53
+
+
+def safe_integer(value: int) -> bool:
+    """Whether the integer *value* lies strictly within +-2**53."""
+    return -SAFE_INTEGER < value < SAFE_INTEGER
 
 
 @frozen(kw_only=True)
@@ -92,10 +102,10 @@ class FieldSpec:
             return isinstance(value, self.codes)  # type: ignore[arg-type]
         if self.kind == "bool":
             return type(value) is bool
-        if self.kind == "int":
-            return type(value) is int and self.in_bounds(value)
         if type(value) is int:
-            return self.in_bounds(value)
+            return -SAFE_INTEGER < value < SAFE_INTEGER and self.in_bounds(value)
+        if self.kind == "int":
+            return False
         return type(value) is float and math.isfinite(value) and self.in_bounds(value)
 
     def problem(self, path: str, value: Any) -> Problem:
@@ -103,7 +113,7 @@ class FieldSpec:
         a suggestion when one is close (``"Kidney"`` -> did you mean ``"kidney"``)."""
         got = echo(value)
         hint = self.hint(value)
-        return Problem(path, "must be " + self.allowed, f"{got}; {hint}" if hint else got)
+        return Problem(path, self.must(value), f"{got}; {hint}" if hint else got)
 
     def hint(self, value: Any) -> str | None:
         """A short "did you mean" for a near-miss value, or ``None`` (offered, never accepted)."""
@@ -135,7 +145,7 @@ class FieldSpec:
         return None
 
     def parse(self, raw: Any) -> Any:
-        """Read a JSON value strictly (interchange format); the typed value or ``_MISSING``."""
+        """Read a JSON value strictly; return the typed value or ``_MISSING``."""
         kind = self.kind
         if kind == "code":
             if type(raw) is str:
@@ -146,14 +156,28 @@ class FieldSpec:
         if kind == "bool":
             return raw if type(raw) is bool else _MISSING
         if type(raw) is int:
-            return raw if self.in_bounds(raw) else _MISSING
+            return raw if -SAFE_INTEGER < raw < SAFE_INTEGER and self.in_bounds(raw) else _MISSING
         if type(raw) is float and math.isfinite(raw):
             if kind == "int":
-                if raw.is_integer() and self.in_bounds(raw):
+                if raw.is_integer() and -SAFE_INTEGER < raw < SAFE_INTEGER and self.in_bounds(raw):
                     return int(raw)
                 return _MISSING
+            if raw == 0:
+                raw = 0.0  # -0.0 is 0.0: one value, one memo key, one text ("0 months")
             return raw if self.in_bounds(raw) else _MISSING
         return _MISSING
+
+    def must(self, raw: Any) -> str:
+        """The error text for *raw*, a value :meth:`parse` refused: what the field allows."""
+        text = "must be " + self.allowed
+        if (
+            (type(raw) is int or (self.kind == "int" and type(raw) is float and math.isfinite(raw)))
+            and self.kind in ("int", "number")
+            and not -SAFE_INTEGER < raw < SAFE_INTEGER
+            and self.in_bounds(raw)
+        ):
+            text += " (numbers are limited to less than 2**53 in magnitude)"
+        return text
 
 
 def _num(value: float) -> str:
@@ -165,7 +189,7 @@ def _code(name: str, group: Group, codes: type[enum.Enum], description: str) -> 
 
 
 CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
-    _code("histology", "tumour", Histology, "Primary tumour (interchange format)."),
+    _code("histology", "tumour", Histology, "Primary tumour (a histology code)."),
     _code(
         "tomita_growth",
         "tumour",
@@ -199,7 +223,7 @@ CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         "ecog_to_kps",
         "systemic",
         EcogToKps,
-        "The published ECOG-to-KPS conversion to use when kps is absent (see Clinical decisions).",
+        "The published ECOG-to-KPS conversion to use when kps is absent.",
     ),
     _code(
         "visceral_metastases",
@@ -243,7 +267,7 @@ CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         kind="bool",
         description="NOMS S: the patient can tolerate open surgery (a clinician's judgement).",
     ),
-    # Fields for the further instruments (the further instruments' fields; additive to version 1).
+    # Fields for the further instruments (additive to version 1).
     FieldSpec(
         name="pathologic_fracture",
         group="tumour",
