@@ -128,8 +128,7 @@ class FieldSpec:
             return f"did you mean {code}?" if code is not None else None
         if (
             self.multiple_of
-            and type(value) in (int, float)
-            and math.isfinite(value)
+            and (type(value) is int or (type(value) is float and math.isfinite(value)))
             and self.minimum is not None
             and self.maximum is not None
             and self.minimum <= value <= self.maximum

@@ -158,5 +158,5 @@ def assess_dict(data: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> dic
     try:
         case = parse_case(data)
     except InvalidInputError as error:
-        return error_dict(error)
+        return error_dict(error, data)
     return assess(case, policy).to_dict()
