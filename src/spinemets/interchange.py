@@ -66,7 +66,7 @@ _LESION_NAMES: Final = tuple(spec.name for spec in LESION_FIELDS)
 def _unknown(path: str, key: Any, names: tuple[str, ...], what: str) -> Problem:
     """An unknown key: it is not a field, and the field it probably meant, if one is close."""
     near = suggest_field(key, names) if isinstance(key, str) else None
-    hint = f'; did you mean "{near}"?' if near else ""
+    hint = f' (did you mean "{near}"?)' if near else ""
     return Problem(path, f"is not a field of {what}{hint}")
 
 
