@@ -19,6 +19,8 @@ import spinemets
 from spinemets import Case, InvalidInputError, assess, assess_dict
 from spinemets.report import EXAMPLE_CASE
 
+from .strategies import case_dicts
+
 SCRIPT = str(Path(sys.executable).with_name("spinemets"))
 VERSION = spinemets.__version__
 
@@ -200,3 +202,40 @@ def test_help_names_the_new_flag_and_the_alias() -> None:
     text = run("assess", "--help").stdout.decode()
     assert "--ecog-to-kps" in text and "--kps-from-ecog" in text and "--document" in text
     assert "§" not in text
+
+
+def _cli_bytes(args: list[str]) -> tuple[int, bytes]:
+    """Run the command line in this process; return its exit status and standard output."""
+    import contextlib
+    import io
+
+    from spinemets.cli import main
+
+    buffer = io.BytesIO()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8")
+    with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(io.StringIO()):
+        status = main(args)
+        stream.flush()
+    return status, buffer.getvalue()
+
+
+@settings(max_examples=30, deadline=None)
+@given(case_dicts(), st.one_of(st.none(), st.text(min_size=1, max_size=20), st.integers()))
+def test_a_document_scores_like_its_json_line(data: dict[str, Any], case_id: Any) -> None:
+    """Differential: a pretty-printed .json document gives the line JSON Lines gives for it."""
+    import tempfile
+
+    if case_id is not None and abs(case_id if isinstance(case_id, int) else 0) < 2**53:
+        data = {**data, "id": case_id}
+    with tempfile.TemporaryDirectory() as folder:
+        document = Path(folder) / "case.json"
+        document.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        jsonl = Path(folder) / "case.jsonl"
+        jsonl.write_text(json.dumps(data) + "\n", encoding="utf-8")
+        status_doc, out_doc = _cli_bytes(["assess", str(document)])
+        status_lines, out_lines = _cli_bytes(["assess", str(jsonl)])
+    line = json.loads(out_lines)
+    line.pop("line", None)
+    assert (status_doc, json.loads(out_doc)) == (status_lines, line)
+    if "error" not in line:
+        assert line == assess_dict(data)
