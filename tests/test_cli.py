@@ -103,8 +103,8 @@ def assess(stdin: bytes | str, *args: str) -> tuple[int, list[dict[str, Any]], s
 
 def _error(result: dict[str, Any]) -> dict[str, Any]:
     """Check that a result line is the §6 error object and return its `error`."""
-    assert {"interchange", "error", "line"} == set(result)
-    assert result["interchange"] == 1
+    assert {"interchange", "spinemets", "error", "line"} == set(result) - {"id"}
+    assert result["interchange"] == 1 and result["spinemets"] == spinemets.__version__
     assert {"message", "fields"} == set(result["error"])
     assert isinstance(result["error"]["message"], str)
     assert isinstance(result["error"]["fields"], list)

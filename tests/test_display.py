@@ -120,7 +120,10 @@ class TestScoreHtml:
         assert table["caption"].endswith(": incomplete")
         assert "total" not in rows
         assert "band" not in rows
-        assert rows["missing"] == ["kps, frankel"]
+        # every missing field in order; kps says how to supply it (a named ECOG conversion)
+        (missing,) = rows["missing"]
+        assert missing.startswith("kps (") and missing.endswith("), frankel")
+        assert "ecog_to_kps" in missing and "--ecog-to-kps" in missing
 
     def test_escaped(self) -> None:
         """Text from the tables is escaped (``>`` in SINS wording), so it parses back verbatim."""

@@ -165,7 +165,7 @@ def _raises(data: Any) -> InvalidInputError:
 
 def _json_error(result: dict[str, Any]) -> dict[str, Any]:
     """Check that an `assess_dict` result is the §6 error object and return its `error`."""
-    assert {"interchange", "error"} == set(result)
+    assert {"interchange", "spinemets", "error"} == set(result)
     assert result["interchange"] == 1
     error = result["error"]
     assert {"message", "fields"} == set(error)

@@ -14,6 +14,7 @@ from typing import Any, Final, Literal
 
 from attrs import frozen
 
+from .exceptions import Problem, echo
 from .vocab import (
     Alignment,
     BoneLesion,
@@ -107,6 +108,41 @@ class FieldSpec:
         if self.kind == "int":
             return False
         return type(value) is float and math.isfinite(value) and self.in_bounds(value)
+
+    def problem(self, path: str, value: Any) -> Problem:
+        """The error of an invalid *value* at *path*: what the field allows, what was given, and
+        a suggestion when one is close (``"Kidney"`` -> did you mean ``"kidney"``)."""
+        got = echo(value)
+        hint = self.hint(value)
+        return Problem(path, self.must(value), f"{got}; {hint}" if hint else got)
+
+    def hint(self, value: Any) -> str | None:
+        """A short "did you mean" for a near-miss value, or ``None`` (offered, never accepted)."""
+        from ._suggest import suggest_code
+
+        if self.kind == "code":
+            assert self.codes is not None
+            code = suggest_code(self.name, value, [str(m.value) for m in self.codes])
+            return f'did you mean "{code}"?' if code is not None else None
+        if self.kind == "bool":
+            code = suggest_code(self.name, value, ["true", "false"])
+            return f"did you mean {code}?" if code is not None else None
+        if (
+            self.multiple_of
+            and (type(value) is int or (type(value) is float and math.isfinite(value)))
+            and self.minimum is not None
+            and self.maximum is not None
+            and self.minimum <= value <= self.maximum
+        ):
+            step = self.multiple_of
+            lo = int(value // step * step)
+            near = [n for n in (lo, lo + step) if self.minimum <= n <= self.maximum and n != value]
+            label = self.name.upper() if len(self.name) <= 4 else self.name
+            options = " or ".join(str(n) for n in near)
+            return f"{label} is recorded in steps of {step}" + (
+                f": did you mean {options}?" if options else ""
+            )
+        return None
 
     def parse(self, raw: Any) -> Any:
         """Read a JSON value strictly; return the typed value or ``_MISSING``."""

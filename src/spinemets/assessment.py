@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
 
 from attrs import frozen
 
+from . import _json
 from ._memo import memos
-from .exceptions import InvalidInputError
+from ._version import package_version
+from .exceptions import InvalidInputError, case_type_error
 from .interchange import INTERCHANGE_VERSION, error_dict, parse_case
 from .model import Case
 from .policy import DEFAULT_POLICY, Policy
@@ -29,17 +32,23 @@ from .scores import (
     van_der_linden,
 )
 
-#: The further instruments (interchange §3.1), in result order between SINS and ESCC.
+#: The further instruments (interchange format), in result order between SINS and ESCC.
 _FURTHER = (bauer_1995, bauer_modified, nesms, katagiri_2014, van_der_linden, rades_2008, osri)
 
 __all__ = ["INSTRUMENTS", "Assessment", "assess", "assess_dict"]
 
 
 @frozen(kw_only=True)
-class Assessment:
+class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
     """Every score of one case and its NOMS recommendation (what ``to_dict`` serialises).
 
+    An assessment is a read-only mapping from score id to result, in result order:
+    ``assessment["sins"]``, ``"sins" in assessment``, ``list(assessment)``, ``keys()``,
+    ``items()``, ``values()`` and ``get()`` behave as on ``to_dict()["scores"]``.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 A mapping of score id to result; ``to_dict()`` carries
+       ``spinemets`` and the case's ``id``.
     """
 
     case: Case
@@ -48,24 +57,42 @@ class Assessment:
     policy: Policy
 
     def __getitem__(self, score_id: str) -> ScoreResult[Any] | GradeResult:
-        """The result of one score by its id, e.g. ``assessment["sins"]``."""
+        """The result of one score by its id, e.g. ``assessment["sins"]``.
+
+        Raises:
+            KeyError: for an id that is not a score id, listing the valid ids.
+        """
         for result in self.scores:
             if result.id == score_id:
                 return result
-        raise KeyError(score_id)
+        raise KeyError(_unknown_id(score_id, [r.id for r in self.scores]))
+
+    def __iter__(self) -> Iterator[str]:
+        """The score ids, in result order (like ``to_dict()["scores"]``)."""
+        return iter([result.id for result in self.scores])
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def __contains__(self, score_id: object) -> bool:
+        return any(result.id == score_id for result in self.scores)
 
     def to_dict(self) -> dict[str, Any]:
-        """The interchange result (interchange §6)."""
-        return {
-            "interchange": INTERCHANGE_VERSION,
-            "scores": {result.id: result.to_dict() for result in self.scores},
-            "recommendation": self.recommendation.to_dict(),
-        }
+        """The interchange result: ``interchange`` and ``spinemets`` (the version that computed
+        it), the case's ``id`` when it has one, ``scores`` and ``recommendation``."""
+        out: dict[str, Any] = {"interchange": INTERCHANGE_VERSION, "spinemets": package_version()}
+        if self.case.id is not None:
+            out["id"] = self.case.id
+        out["scores"] = {result.id: result.to_dict() for result in self.scores}
+        out["recommendation"] = self.recommendation.to_dict()
+        return out
 
     def to_json(self) -> str:
         """:meth:`to_dict` as compact JSON text (one ``spinemets assess`` line, fast)."""
         scores = ",".join([f'"{r.id}":{r.to_json()}' for r in self.scores])
-        return (f'{{"interchange":{INTERCHANGE_VERSION},"scores":{{{scores}}},'
+        case_id = self.case.id
+        head = _HEAD if case_id is None else f'{_HEAD},"id":{_json.value(case_id)}'
+        return (f'{head},"scores":{{{scores}}},'
                 f'"recommendation":{self.recommendation.to_json()}}}')
 
     def to_fhir(self, **options: Any) -> list[dict[str, Any]]:
@@ -85,8 +112,19 @@ class Assessment:
         return assessment_html(self)
 
 
-#: Every instrument, in result order (interchange §3, §3.1): ESCC last.
+#: Every instrument, in result order (interchange format): ESCC last.
 INSTRUMENTS = (tomita, tokuhashi_1990, tokuhashi_2005, sins, *_FURTHER, escc)
+
+
+_HEAD: Final = f'{{"interchange":{INTERCHANGE_VERSION},"spinemets":{json.dumps(package_version())}'
+
+
+def _unknown_id(score_id: object, ids: list[str]) -> str:
+    from ._suggest import suggest_field
+
+    near = suggest_field(score_id, ids) if isinstance(score_id, str) else None
+    hint = f" (did you mean {near!r}?)" if near else ""
+    return f"{score_id!r} is not a score id{hint}; valid ids: {', '.join(ids)}"
 
 
 def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
@@ -95,6 +133,8 @@ def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
     Results are memoised by the inputs each instrument reads (:mod:`spinemets._memo`); they are
     immutable, so a shared result is indistinguishable from a fresh one.
     """
+    if not isinstance(case, Case):
+        raise case_type_error(case, "assess")
     scorers = memos(policy, INSTRUMENTS)
     t = scorers["tomita"](case)
     k90 = scorers["tokuhashi_1990"](case)
@@ -116,5 +156,5 @@ def assess_dict(data: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> dic
     try:
         case = parse_case(data)
     except InvalidInputError as error:
-        return error_dict(error)
+        return error_dict(error, data)
     return assess(case, policy).to_dict()

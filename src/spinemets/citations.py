@@ -1,9 +1,11 @@
 """Papers that spinemets transcribes: one :class:`Citation` per paper, one :class:`Source` per row.
 
 Every clinical number in the library sits in a table row whose ``source`` names the paper, the
-place in it (or the reproduction it was read from) and an evidence tag, as graded in the project's
-clinical reference: ``primary`` (the paper's own abstract/table or an authorised reproduction),
-``secondary`` (calculators, reviews, teaching pages; usually several agreeing) or ``unverified``.
+place in it (or the reproduction it was read from) and an evidence tag: ``primary`` (the paper's
+own abstract/table or an authorised reproduction), ``secondary`` (calculators, reviews, teaching
+pages; usually several agreeing) or ``unverified``. Where spinemets had to choose between readings
+of the literature, the source is :func:`decision`: an anchor of the documentation's page
+*Clinical decisions* (``docs/decisions.md``), which gives the readings, the choice and the papers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = [
     "BILSKY_2006",
     "BILSKY_2009",
     "BILSKY_2010",
+    "DECISIONS",
     "FISHER_2010",
     "FRANKEL_1969",
     "GHORI_2015",
@@ -42,11 +45,12 @@ __all__ = [
     "Citation",
     "Evidence",
     "Source",
+    "decision",
 ]
 
 
 class Evidence(enum.Enum):
-    """How firmly a table row is confirmed (clinical reference §0)."""
+    """How firmly a table row is confirmed (the legend shown beside the tags)."""
 
     #: Confirmed against the paper's own abstract/table or an authorised reproduction.
     PRIMARY = "primary"
@@ -72,8 +76,9 @@ class Citation:
     volume: str = ""
     pages: str = ""
     doi: str | None = None
-    #: ``"Fisher 2010"``: first author's surname and year.
-    short: str = field(init=False, eq=False)
+    #: ``"Fisher 2010"``: first author's surname and year (given explicitly for the project's
+    #: own documentation, :data:`SPINEMETS`).
+    short: str = field(eq=False)
 
     @short.default
     def _short(self) -> str:
@@ -106,8 +111,15 @@ class Source:
     locator: str
     evidence: Evidence
 
+    @property
+    def place(self) -> str:
+        """``"Fisher 2010, Table 1"``, or ``"spinemets Clinical decisions #escc-1c"``."""
+        if self.citation.key == "spinemets":  # an anchor of the Clinical decisions page
+            return f"{self.citation.short} #{self.locator}"
+        return f"{self.citation.short}, {self.locator}"
+
     def __str__(self) -> str:
-        return f"{self.citation.short}, {self.locator} [{self.evidence.value}]"
+        return f"{self.place} [{self.evidence.value}]"
 
 
 TOMITA_2001 = Citation(
@@ -249,13 +261,59 @@ ZHAO_2023 = Citation(
 )
 SPINEMETS = Citation(
     key="spinemets",
-    authors="spinemets interchange format, version 1.",
-    title="Default choices where published sources disagree",
-    journal="spinemets documentation",
+    authors="spinemets.",
+    title="Clinical decisions: where spinemets chose between readings of the literature",
+    journal="spinemets documentation (docs/decisions.md)",
     year=2026,
+    short="spinemets Clinical decisions",
 )
 
-# --- Further instruments (clinical-beyond.md §1-§6) -------------------------------------------
+#: The anchors of the *Clinical decisions* page (``docs/decisions.md``) and what each decides.
+#: Results cite them as ``spinemets Clinical decisions #<anchor>``; a test checks that each one
+#: is a heading target of the page.
+DECISIONS: dict[str, str] = {
+    "tokuhashi-versions": "Tokuhashi 1990 and revised 2005 are two instruments",
+    "tokuhashi-survival-labels": "Revised Tokuhashi bands keep the paper's survival wording",
+    "tokuhashi-vertebral-item": "Revised Tokuhashi vertebral-body item: >=3 -> 0, 2 -> 1, 1 -> 2",
+    "colon-not-rectum": "Colon scores as 'others' in Tokuhashi; only rectum scores 4",
+    "tokuhashi-excision-9-11": "Revised Tokuhashi 9-11 points: the abstract's excision rule",
+    "tokuhashi-multiple-vertebrae": "Revised Tokuhashi >= 12 points with several vertebrae",
+    "tomita-weights": "Tomita's 1/2/4 weights, the 'no visceral metastases' row and its bands",
+    "tomita-growth-defaults": "Which histologies have a Tomita growth class by default",
+    "solitary-or-isolated": "'Solitary' from the two counts; 'isolated' as the clinician says",
+    "visceral-treatable-removable": "'Treatable' (Tomita) is not 'removable' (Tokuhashi)",
+    "ecog-to-kps": "ECOG is converted to KPS only through a named published conversion",
+    "sins-location": "SINS location classes derived from the spinal level",
+    "sins-collapse-50": "SINS collapse of exactly 50 %",
+    "sins-several-lesions": "SINS of a case with several lesions: the maximum",
+    "escc-1c": "ESCC 1c is a class of its own in the NOMS grid",
+    "not-fit-high-grade": "High-grade compression, radioresistant, not fit for surgery",
+    "radiosensitivity-unknown": "No radiosensitivity guessed for an unlisted histology",
+    "lung-histology": "Lung cancer without NSCLC or SCLC",
+    "colorectal-radioresistant": "Colon and rectum under the AO list's 'colorectal'",
+    "fitness-unknown": "Fitness for surgery not assessed",
+    "unstable-not-fit": "SINS 13-18 in a patient not fit for open surgery",
+    "outside-derivation": "Haematological and germ-cell primaries",
+    "derived-items": "Items derived from the counts: solitary, other bone metastases",
+    "nesms-cap": "NESMS: the sum is capped at 3",
+    "katagiri-laboratory": "Katagiri laboratory item from partial values",
+    "rades-no-motor-deficit": "Rades 2008 without a motor deficit",
+    "cement-augmentation": "When cement augmentation is offered",
+    "gross-instability": "What counts as gross instability",
+    "evident-compression": "'Evident epidural compression' read as ESCC 1c or worse",
+    "combined-approach-levels": "Combined anterior-posterior approach: C7-T1 and L4-L5",
+    "tissue-diagnosis": "Obtain a tissue diagnosis when radiosensitivity is unknown",
+}
+
+
+def decision(anchor: str, evidence: Evidence) -> Source:
+    """A source pointing at one entry of the *Clinical decisions* page (an anchor of
+    :data:`DECISIONS`), with the evidence tag of the readings it chose between."""
+    if anchor not in DECISIONS:  # pragma: no cover - a typo fails at import
+        raise ValueError(f"{anchor!r} is not an anchor of the Clinical decisions page")
+    return SPINEMETS.at(anchor, evidence)
+
+# --- Further instruments -------------------------------------------
 
 BAUER_1995 = Citation(
     key="bauer1995",

@@ -1,7 +1,10 @@
 """The ``spinemets`` command line.
 
 ``spinemets assess [FILE|-]`` streams JSON Lines: one result line per non-blank input line, in
-order; a bad line yields its error object (with ``"line"``) and the rest are still scored. Exit
+order; a bad line yields its error object (with ``"line"``) and the rest are still scored, and a
+one-line summary of the bad lines goes to standard error. A FILE ending in ``.json`` (or
+``--document``) is one JSON document, scored as one case. Every result and error line carries
+``"spinemets"`` (the version) and the case's ``"id"`` when it has one. Exit
 status 0 when every line was valid, 1 otherwise, 2 when FILE cannot be read, the output cannot be
 written, or the output is the input file itself (one line on standard error, never a traceback).
 """
@@ -27,8 +30,8 @@ examples:
   spinemets demo                          the built-in example case as a report
   spinemets assess cases.jsonl            one result line per case
   cat cases.jsonl | spinemets assess -    the same, from standard input
-  spinemets assess --pretty case.json     one case, indented
-  spinemets assess --kps-from-ecog ma_2010 cohort.jsonl -o results.jsonl
+  spinemets assess --pretty case.json     one case (a .json file is one JSON document), indented
+  spinemets assess --ecog-to-kps ma_2010 cohort.jsonl -o results.jsonl
   spinemets schema case                   JSON Schema (draft 2020-12) of a case
 """
 
@@ -46,18 +49,26 @@ def _parser() -> argparse.ArgumentParser:
     assess = sub.add_parser(
         "assess",
         help="score JSON Lines cases (interchange v1)",
-        description="Read one case per line (JSON Lines) and write one result per line.",
+        description="Read one case per line (JSON Lines) and write one result per line. A FILE "
+                    "ending in .json, or --document, is read as one JSON document (one case). "
+                    "When any line is invalid, a one-line summary goes to standard error.",
         epilog=_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     assess.add_argument("file", nargs="?", default="-", metavar="FILE",
-                        help="input file; '-' or none for standard input")
+                        help="input file; '-' or none for standard input (JSON Lines); a FILE "
+                             "ending in .json is one JSON document")
     assess.add_argument("-o", "--output", metavar="OUT", help="write results to OUT")
     assess.add_argument("--pretty", action="store_true", help="indent each result")
+    assess.add_argument("--document", action="store_true",
+                        help="read the input (FILE or standard input) as one JSON document, "
+                             "which may span lines, and score it as one case")
     assess.add_argument(
-        "--kps-from-ecog", metavar="NAME", choices=("common", "ma_2010", "prasad_2018"),
-        help="apply this ECOG-to-KPS conversion to every case that names none "
-             "(common, ma_2010, prasad_2018; interchange §4.4)",
+        "--ecog-to-kps", "--kps-from-ecog", dest="ecog_to_kps", metavar="NAME",
+        choices=("common", "ma_2010", "prasad_2018"),
+        help="apply this published ECOG-to-KPS conversion to every case that names none "
+             "(common, ma_2010, prasad_2018; the case field ecog_to_kps); --kps-from-ecog is "
+             "the old name, kept as an alias",
     )
     sub.add_parser("demo", help="print a report of the built-in example case")
     schema = sub.add_parser("schema", help="print the JSON Schema of a case or of a result")
@@ -75,7 +86,8 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
 def _assess(args: argparse.Namespace) -> int:
     from .vocab import EcogToKps
 
-    conversion = EcogToKps(args.kps_from_ecog) if args.kps_from_ecog else None
+    conversion = EcogToKps(args.ecog_to_kps) if args.ecog_to_kps else None
+    document = args.document or (args.file != "-" and args.file.lower().endswith(".json"))
     if (args.file == "-" and sys.stdin is None) or (not args.output and sys.stdout is None):
         closed = "read standard input" if args.file == "-" and sys.stdin is None else \
             "write standard output"
@@ -99,7 +111,12 @@ def _assess(args: argparse.Namespace) -> int:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            count, status = _stream(source, out, conversion, 2 if args.pretty else None, progress)
+            indent = 2 if args.pretty else None
+            if document:
+                count, bad = _document(source, out, conversion, indent)
+            else:
+                count, bad = _stream(source, out, conversion, indent, progress)
+            status = 1 if bad.count else 0
             try:
                 if out is getattr(sys.stdout, "buffer", None):
                     out.flush()
@@ -121,7 +138,40 @@ def _assess(args: argparse.Namespace) -> int:
                 gc.enable()
     if progress is not None:
         progress.finish(count)
+    if bad.count and sys.stderr is not None:
+        with contextlib.suppress(OSError):  # the status says it too
+            print(bad.summary(count, document), file=sys.stderr)
     return status
+
+
+class _Bad:
+    """The invalid lines of a run: how many, and the first one's number and message."""
+
+    __slots__ = ("count", "line", "message")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.line = 0
+        self.message = ""
+
+    def add(self, line: int, message: str) -> None:
+        self.count += 1
+        if self.count == 1:
+            self.line = line
+            self.message = message.removeprefix("invalid input: ")
+
+    def summary(self, lines: int, document: bool) -> str:
+        """``spinemets: 3 of 1,000 lines invalid; first at line 17: kps ...`` (one line)."""
+        message = " ".join(self.message.split())
+        if len(message) > _SUMMARY_MESSAGE:
+            message = message[: _SUMMARY_MESSAGE - 1] + "…"
+        if document:
+            return f"spinemets: the document is invalid: {message}"
+        return (f"spinemets: {self.count:,} of {lines:,} lines invalid; first at line "
+                f"{self.line}: {message}")
+
+
+_SUMMARY_MESSAGE = 160
 
 
 class _WriteError(Exception):
@@ -203,17 +253,17 @@ class _Progress:
 def _stream(
     source: IO[bytes], out: IO[bytes], conversion: Any, indent: int | None,
     progress: _Progress | None,
-) -> tuple[int, int]:
-    """Score every non-blank line of *source* onto *out*; return (lines written, exit status).
+) -> tuple[int, _Bad]:
+    """Score every non-blank line of *source* onto *out*; return (lines written, bad lines).
 
     Every non-blank line yields exactly one output line, whatever it holds; a failed write raises
     :class:`_WriteError`.
     """
     from .assessment import assess
     from .exceptions import InvalidInputError
-    from .interchange import INTERCHANGE_VERSION, error_dict, loads_case
+    from .interchange import error_dict, loads_case
 
-    status = 0
+    bad = _Bad()
     count = 0
     write = out.write
     for number, raw in _lines(source):
@@ -232,17 +282,15 @@ def _stream(
             else:
                 text = json.dumps(assessment.to_dict(), indent=indent, ensure_ascii=False)
         except InvalidInputError as error:
-            result = error_dict(error)
+            result = error_dict(error, _object(raw))
             result["line"] = number
-            text = json.dumps(result, indent=indent, ensure_ascii=False)
-            status = 1
+            text = _dumps(result, indent)
+            bad.add(number, error.message)
         except Exception as exc:  # a bug of ours: still one line, never a traceback
-            result = {"interchange": INTERCHANGE_VERSION,
-                      "error": {"message": f"internal error ({type(exc).__name__}); please report "
-                                           "it with this line", "fields": []},
-                      "line": number}
-            text = json.dumps(result, indent=indent)
-            status = 1
+            result = _internal(exc)
+            result["line"] = number
+            text = _dumps(result, indent)
+            bad.add(number, result["error"]["message"])
         try:
             write(_utf8(text) + b"\n")
         except OSError as exc:
@@ -252,7 +300,65 @@ def _stream(
             gc.collect()
         if progress is not None and count % _PROGRESS_EVERY == 0:
             progress.show(count)
-    return count, status
+    return count, bad
+
+
+def _document(source: IO[bytes], out: IO[bytes], conversion: Any,
+              indent: int | None) -> tuple[int, _Bad]:
+    """Score the whole of *source* as one JSON document (one case): one output line."""
+    from .assessment import assess
+    from .exceptions import InvalidInputError
+    from .interchange import error_dict, loads_case
+
+    bad = _Bad()
+    raw = source.read()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        case = loads_case(_decode(raw, "the document"))
+        if conversion is not None and case.systemic.ecog_to_kps is None:
+            case = _with_conversion(case, conversion)
+        assessment = assess(case)
+        text = assessment.to_json() if indent is None else json.dumps(
+            assessment.to_dict(), indent=indent, ensure_ascii=False)
+    except InvalidInputError as error:
+        text = _dumps(error_dict(error, _object(raw)), indent)
+        bad.add(1, error.message)
+    except Exception as exc:  # a bug of ours: still one object, never a traceback
+        result = _internal(exc)
+        text = _dumps(result, indent)
+        bad.add(1, result["error"]["message"])
+    try:
+        out.write(_utf8(text) + b"\n")
+    except OSError as exc:
+        raise _WriteError from exc
+    return 1, bad
+
+
+def _dumps(obj: dict[str, Any], indent: int | None) -> str:
+    """An error object as JSON text: compact like a result line, or indented (``--pretty``)."""
+    separators = (",", ":") if indent is None else None
+    return json.dumps(obj, indent=indent, ensure_ascii=False, separators=separators)
+
+
+def _object(raw: bytes) -> Any:
+    """The JSON value of an invalid input, for echoing its ``id`` (``None`` when unreadable)."""
+    from .interchange import loads_json
+
+    try:
+        return loads_json(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+
+
+def _internal(exc: Exception) -> dict[str, Any]:
+    """The error object for a bug of ours (the line still gets one output line)."""
+    from ._version import package_version
+    from .interchange import INTERCHANGE_VERSION
+
+    return {"interchange": INTERCHANGE_VERSION, "spinemets": package_version(),
+            "error": {"message": f"internal error ({type(exc).__name__}); please report it with "
+                                 "this line", "fields": []}}
 
 
 def _utf8(text: str) -> bytes:
@@ -265,14 +371,14 @@ def _utf8(text: str) -> bytes:
         return text.encode("utf-8", "backslashreplace")
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, what: str = "line") -> str:
     """A line as text; a line that is not UTF-8 is invalid input with no field to name."""
     from .exceptions import InvalidInputError
 
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInputError((), "invalid input: line is not valid UTF-8") from None
+        raise InvalidInputError((), f"invalid input: {what} is not valid UTF-8") from None
 
 
 def _with_conversion(case: Any, conversion: Any) -> Any:

@@ -7,7 +7,9 @@ Invalid input (a wrong type, an unknown code, an out-of-range number, an unknown
 
 from __future__ import annotations
 
-__all__ = ["InvalidInputError", "Problem", "SpinemetsError"]
+from collections.abc import Mapping
+
+__all__ = ["InvalidInputError", "MissingDependencyError", "Problem", "SpinemetsError"]
 
 _ECHO_LIMIT = 100
 #: At most this many problems are spelled out in a message; ``fields`` still names every one.
@@ -28,6 +30,11 @@ class SpinemetsError(Exception):
 
     def __hash__(self) -> int:
         return hash((type(self), self.args))
+
+
+class MissingDependencyError(SpinemetsError, ImportError):
+    """An optional dependency is not installed; the message says which extra installs it
+    (``pip install 'spinemets[pandas]'``)."""
 
 
 def echo(value: object) -> str:
@@ -111,3 +118,11 @@ def summary(problems: tuple[Problem, ...]) -> str:
     if rest > 0:
         shown += f"; and {rest} more problem{'s' if rest > 1 else ''} ({len(problems)} in all)"
     return "invalid input: " + shown
+
+
+def case_type_error(value: object, function: str) -> TypeError:
+    """The ``TypeError`` for a scoring function given something other than a ``Case``."""
+    hint = (" (for a dict in the interchange form, use spinemets.Case.from_dict(data), or "
+            "spinemets.assess_dict(data) for the result dict)"
+            if isinstance(value, Mapping) else "")
+    return TypeError(f"{function}() takes a spinemets.Case, not {type(value).__name__}{hint}")

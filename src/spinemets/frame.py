@@ -1626,6 +1626,9 @@ def score_frame(
 
     .. versionadded:: 0.1.0
     """
+    from ._optional import require_engine
+
+    require_engine(_module_name(df))  # names the extra to install when a dependency is missing
     ids = _selected(scores)
     mapping = _mapping(columns)
     args = (ids, keep_input, mapping, policy)

@@ -13,10 +13,28 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from ._fields import _MISSING, CASE_FIELD_BY_NAME, CASE_FIELDS, LESION_FIELDS, FieldSpec
+from ._suggest import suggest_field
 from .exceptions import InvalidInputError, Problem, echo
-from .model import Case, Laboratory, Lesion, Neurology, Systemic, Tumour, _trusted
+from .model import (
+    Case,
+    Laboratory,
+    Lesion,
+    Neurology,
+    Systemic,
+    Tumour,
+    _trusted,
+    id_problem,
+    valid_id,
+)
 
-__all__ = ["INTERCHANGE_VERSION", "case_to_dict", "error_dict", "loads_case", "parse_case"]
+__all__ = [
+    "INTERCHANGE_VERSION",
+    "case_to_dict",
+    "error_dict",
+    "loads_case",
+    "loads_object",
+    "parse_case",
+]
 
 #: The interchange version this library reads and writes.
 INTERCHANGE_VERSION: Final = 1
@@ -39,7 +57,17 @@ _GROUPS: Final[dict[str, type[Any]]] = {
     "systemic": Systemic,
     "laboratory": Laboratory,
 }
-_CASE_KEYS: Final = frozenset(CASE_FIELD_BY_NAME) | {"lesions", "interchange"}
+_CASE_KEYS: Final = frozenset(CASE_FIELD_BY_NAME) | {"lesions", "interchange", "id"}
+#: Every key a case or a lesion may have, for "did you mean" on an unknown key.
+_CASE_NAMES: Final = (*CASE_FIELD_BY_NAME, "lesions", "interchange", "id")
+_LESION_NAMES: Final = tuple(spec.name for spec in LESION_FIELDS)
+
+
+def _unknown(path: str, key: Any, names: tuple[str, ...], what: str) -> Problem:
+    """An unknown key: it is not a field, and the field it probably meant, if one is close."""
+    near = suggest_field(key, names) if isinstance(key, str) else None
+    hint = f' (did you mean "{near}"?)' if near else ""
+    return Problem(path, f"is not a field of {what}{hint}")
 
 
 def _type_name(value: Any) -> str:
@@ -70,6 +98,7 @@ def _parse(data: Any, *, native: bool) -> Case:
     problems: list[Problem] = []
     groups: dict[str, dict[str, Any]] = {group: {} for group in _GROUPS}
     lesions: list[Lesion] = []
+    case_id: str | int | None = None
     for key, raw in data.items():
         if native and type(raw) not in _PLAIN:
             raw = _native(raw)
@@ -83,22 +112,29 @@ def _parse(data: Any, *, native: bool) -> Case:
             else:  # the common case, inlined: a code string
                 value = codes.get(raw, _MISSING) if type(raw) is str else _MISSING
             if value is _MISSING:
-                problems.append(Problem(str(key), spec.must(raw), echo(raw)))
+                problems.append(spec.problem(str(key), raw))
             else:
                 groups[spec.group][key] = value
         elif key == "lesions":
             lesions = _parse_lesions(raw, problems, native)
+        elif key == "id":
+            raw = _whole(raw)
+            if valid_id(raw):
+                case_id = raw
+            else:
+                problems.append(id_problem(raw))
         elif key == "interchange":
             if _VERSION.parse(raw) != INTERCHANGE_VERSION:
                 problems.append(Problem(key, "must be 1 (interchange version 1)", echo(raw)))
         else:
-            problems.append(Problem(_key_name(key), "is not a field of interchange version 1"))
+            problems.append(_unknown(_key_name(key), key, _CASE_NAMES, "interchange version 1"))
     dups = getattr(data, "duplicates", ())
     problems.extend(Problem(k, "appears more than once in the object") for k in dups)
     if problems:
         raise InvalidInputError(problems)
     parts: dict[str, Any] = {group: _trusted(cls, groups[group]) for group, cls in _GROUPS.items()}
     parts["lesions"] = tuple(lesions)
+    parts["id"] = case_id
     return _trusted(Case, parts)
 
 
@@ -161,8 +197,8 @@ def _parse_lesions(raw: Any, problems: list[Problem], native: bool) -> list[Lesi
         for key, item in entry.items():
             reader = _LESION_READERS.get(key)
             if reader is None:
-                problems.append(Problem(f"lesions[{i}].{_key_name(key)}",
-                                        "is not a field of a lesion"))
+                problems.append(_unknown(f"lesions[{i}].{_key_name(key)}", key, _LESION_NAMES,
+                                         "a lesion"))
                 bad = True
                 continue
             if native and type(item) not in _PLAIN:
@@ -175,7 +211,7 @@ def _parse_lesions(raw: Any, problems: list[Problem], native: bool) -> list[Lesi
             else:
                 value = codes.get(item, _MISSING) if type(item) is str else _MISSING
             if value is _MISSING:
-                problems.append(Problem(f"lesions[{i}].{key}", spec.must(item), echo(item)))
+                problems.append(spec.problem(f"lesions[{i}].{key}", item))
                 bad = True
             else:
                 values[key] = value
@@ -189,8 +225,9 @@ def _parse_lesions(raw: Any, problems: list[Problem], native: bool) -> list[Lesi
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
-    """The interchange dict of *case*; fields not assessed (and ``isolated`` false) left out."""
-    out: dict[str, Any] = {}
+    """The interchange dict of *case* (its ``id`` first); fields not assessed (and ``isolated``
+    false) left out."""
+    out: dict[str, Any] = {} if case.id is None else {"id": case.id}
     for spec in CASE_FIELDS:
         value = getattr(getattr(case, spec.group), spec.name)
         if value is None or (spec.name == "bone_metastases_isolated" and value is False):
@@ -254,25 +291,57 @@ def loads_json(text: str) -> Any:
         return _BIG_INT_DECODER.decode(text)
 
 
+def loads_object(text: str) -> Any:
+    """Decode one JSON text for :func:`loads_case` (duplicate keys remembered).
+
+    Raises:
+        InvalidInputError: with ``fields`` empty when the text is not JSON.
+    """
+    try:
+        return loads_json(text)
+    except ValueError as exc:
+        raise InvalidInputError((), f"invalid input: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InvalidInputError((), "invalid input: JSON nested too deeply") from None
+
+
 def loads_case(text: str) -> Case:
     """Parse one JSON text into a case, strictly (duplicate keys, NaN and ±Infinity are errors).
 
     Raises:
         InvalidInputError: with ``fields`` empty when the text is not a JSON object.
     """
-    try:
-        data = loads_json(text)
-    except ValueError as exc:
-        raise InvalidInputError((), f"invalid input: not valid JSON ({exc})") from None
-    except RecursionError:
-        raise InvalidInputError((), "invalid input: JSON nested too deeply") from None
-    return _parse(data, native=False)
+    return _parse(loads_object(text), native=False)
 
 
-def error_dict(error: InvalidInputError) -> dict[str, Any]:
-    """The interchange error object for an invalid case."""
-    return {
-        "interchange": INTERCHANGE_VERSION,
-        "error": {"message": error.message, "fields": list(dict.fromkeys(error.fields))},
-    }
+def _whole(raw: Any) -> Any:
+    """A whole, finite float as the integer it is (``1.0`` is ``1``, as in every integer field)."""
+    if type(raw) is float and math.isfinite(raw) and raw.is_integer() and abs(raw) < 2**53:
+        return int(raw)
+    return raw
 
+
+def echoed_id(data: Any) -> str | int | None:
+    """The ``id`` an error object echoes: *data*'s own, when it is an object whose ``id`` (given
+    once) is valid; otherwise ``None``."""
+    if not isinstance(data, Mapping) or "id" in getattr(data, "duplicates", ()):
+        return None
+    raw = data.get("id")
+    if raw is not None and type(raw) not in _PLAIN:
+        raw = _native(raw)
+    raw = _whole(raw)
+    return raw if raw is not None and valid_id(raw) else None
+
+
+def error_dict(error: InvalidInputError, data: Any = None) -> dict[str, Any]:
+    """The interchange error object for an invalid case: ``interchange``, ``spinemets`` (the
+    version), the input's ``id`` when *data* (the parsed input) has a valid one, and ``error``
+    naming every offending field."""
+    from ._version import package_version
+
+    out: dict[str, Any] = {"interchange": INTERCHANGE_VERSION, "spinemets": package_version()}
+    case_id = echoed_id(data)
+    if case_id is not None:
+        out["id"] = case_id
+    out["error"] = {"message": error.message, "fields": list(dict.fromkeys(error.fields))}
+    return out

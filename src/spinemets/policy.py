@@ -1,7 +1,7 @@
 """Policy: the choices an institution may state explicitly where the literature leaves room.
 
-The default policy is the one interchange.md fixes (§3.1, §5). A result records the name of the
-policy that produced it.
+The default policy is the interchange format's (see the NOMS page and *Clinical decisions*). A
+result records the name of the policy that produced it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ __all__ = ["DEFAULT_POLICY", "EsccIntermediateAs", "Policy"]
 
 
 class EsccIntermediateAs(Code):
-    """How the recommender treats ESCC 1c (clinical reference ambiguity A9)."""
+    """How the recommender treats ESCC 1c (decision ``escc-1c``)."""
 
     #: Its own class (default): radioresistant -> SRS with ``escc_1c_cord_constraint``.
     INTERMEDIATE = "intermediate"
@@ -35,8 +35,9 @@ class Policy:
         name: recorded in ``recommendation.policy``; ``"default"`` only for the default policy.
         tokuhashi_2005_excision_requires_no_visceral: the figure-based reading of Tokuhashi 2005
             (9-11 points: excision only with a single vertebra AND no visceral metastases;
-            ambiguity A6). Default false: the abstract's wording (single vertebra only).
-        escc_1c_as: how the NOMS grid treats ESCC 1c (ambiguity A9).
+            decision ``tokuhashi-excision-9-11``). Default false: the abstract's wording (single
+            vertebra only).
+        escc_1c_as: how the NOMS grid treats ESCC 1c (decision ``escc-1c``).
 
     .. versionadded:: 0.1.0
     """
@@ -64,5 +65,5 @@ class Policy:
             raise InvalidInputError(problems)
 
 
-#: The interchange's default policy (interchange §3.1, §5).
+#: The interchange format's default policy.
 DEFAULT_POLICY: Final = Policy()

@@ -1,16 +1,20 @@
-"""A readable text report of an assessment (used by ``spinemets demo``)."""
+"""A readable text report of an assessment (``str(assessment)`` and ``spinemets demo``): the
+input case first, then every score, the recommendation and the legend of the evidence tags."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from .assessment import Assessment
+from .display import EVIDENCE_LEGEND, cap_text, missing_text
+from .model import Case
 from .results import GradeResult, ScoreResult, Status
 
 __all__ = ["EXAMPLE_CASE", "render"]
 
-#: The built-in example case: interchange §1's example, plus the §1.2 inputs of the further
-#: instruments (fictional values that leave the seed scores unchanged; no motor deficit, so
+#: The built-in example case: the interchange docs' example, plus the inputs of the further
+#: instruments (fictional values that leave the first five scores unchanged; no motor deficit, so
 #: Rades 2008 is not applicable).
 EXAMPLE_CASE: dict[str, Any] = {
     "histology": "kidney",
@@ -68,14 +72,15 @@ def _score_lines(result: ScoreResult[Any]) -> list[str]:
     if result.status is Status.NOT_APPLICABLE:
         lines.append(f"  {result.status.value}: {result.reason}")
     elif result.status is not Status.COMPLETE:
-        lines.append(f"  {result.status.value}: missing " + ", ".join(result.missing))
+        lines.append(f"  {result.status.value}: missing " + missing_text(result.missing))
     else:
         for item in result.items:
             lines.append(f"  {item.key:<30} {item.value:<24} {item.points:>2}   "
                          f"{item.row.wording} [{item.row.source.evidence.value}]")
         lines.append(f"  {'total':<30} {'':<24} {result.total:>2}")
-        if result.raw is not None and result.raw != result.total:
-            lines.append(f"  raw sum {result.raw}, capped at {result.total}")
+        capped = cap_text(result)
+        if capped:
+            lines.append(f"  {capped}")
         direction = "higher is better" if result.higher_is_better else "lower is better"
         if result.band is None:
             lines.append(f"  band: none published ({direction})")
@@ -105,10 +110,38 @@ def _grade_lines(result: GradeResult) -> list[str]:
     return lines
 
 
+def case_lines(case: Case) -> list[str]:
+    """The input case as its interchange fields (``name: value``), wrapped between fields; a line
+    per lesion."""
+    data = case.to_dict()
+    lesions = data.pop("lesions", [])
+    lines = _wrapped([f"{name}: {_text(value)}" for name, value in data.items()], "  ")
+    for i, lesion in enumerate(lesions):
+        pairs = [f"{k}: {_text(v)}" for k, v in lesion.items()] or ["no field assessed"]
+        pairs[0] = f"lesions[{i}]: {pairs[0]}"
+        lines += _wrapped(pairs, "    ", first="  ")
+    return lines or ["  (no field assessed)"]
+
+
+def _wrapped(pairs: list[str], indent: str, first: str | None = None) -> list[str]:
+    """*pairs* joined by ``"; "`` and wrapped at 98 columns, never inside a pair."""
+    glue = "\x00"  # stands for the spaces inside a pair while wrapping
+    text = "; ".join(p.replace(" ", glue) for p in pairs)
+    lines = textwrap.wrap(text, width=98, initial_indent=indent if first is None else first,
+                          subsequent_indent=indent, break_on_hyphens=False,
+                          break_long_words=False)
+    return [line.replace(glue, " ") for line in lines]
+
+
+def _text(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def render(assessment: Assessment) -> str:
-    """The assessment as a plain-text report: every score, then the recommendation."""
+    """The assessment as a plain-text report: the input case, every score, the recommendation
+    and the legend of the evidence tags."""
     out = ["spinemets report — published scores for research and decision support; "
-           "not a medical device.", ""]
+           "not a medical device.", "", "Input case", *case_lines(assessment.case), ""]
     for result in assessment.scores:
         out.append(_TITLES.get(result.id, result.id))
         if isinstance(result, GradeResult):
@@ -121,7 +154,7 @@ def render(assessment: Assessment) -> str:
     out.append(f"  radiation:     {rec.radiation.value}")
     out.append(f"  stabilization: {rec.stabilization.value}")
     for part, fields in rec.missing:
-        out.append(f"  {part} would be decided by: " + ", ".join(fields))
+        out.append(f"  {part} would be decided by: " + missing_text(fields))
     if rec.flags:
         out.append("  flags: " + ", ".join(rec.flags))
     for reason in rec.rationale:
@@ -130,4 +163,7 @@ def render(assessment: Assessment) -> str:
         out.append("  options:")
         for option in rec.options:
             out.append(f"    - {option.option}: {option.rationale} ({option.source})")
+    out += ["", EVIDENCE_LEGEND,
+            "Where spinemets chose between readings of the literature, the text cites "
+            "'spinemets Clinical decisions #<entry>': the documentation's page of those choices."]
     return "\n".join(out) + "\n"

@@ -152,8 +152,12 @@ class ScoreResult(Generic[B]):
         return self.status is Status.COMPLETE
 
     def explain(self) -> str:
-        """One line per item, with the row's source and evidence tag."""
-        return "\n".join(item.explanation for item in self.items)
+        """Why this result: one line per item (``growth: moderate -> 2 (Tomita 2001
+        [secondary])``), total and band, what is missing and how to supply it, each source's
+        place once, the full citation once and the legend of the evidence tags."""
+        from .display import explain
+
+        return explain(self)
 
     def __str__(self) -> str:
         from .display import score_text
@@ -241,6 +245,12 @@ class GradeResult:
     @property
     def complete(self) -> bool:
         return self.status is Status.COMPLETE
+
+    def explain(self) -> str:
+        """Why this result: the worst grade and its lesion, or what is missing; the citation."""
+        from .display import explain
+
+        return explain(self)
 
     def __str__(self) -> str:
         from .display import grade_text

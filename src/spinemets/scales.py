@@ -1,7 +1,7 @@
 """Performance status and neurological grades: KPS, ECOG, Frankel, and ECOG-to-KPS conversions.
 
-These are inputs to the summed scores, not scores of their own. ECOG is turned into KPS only
-through a conversion the caller names (interchange §4.4); each maps an ECOG grade to a KPS range.
+These are inputs to the summed scores, not scores of their own. ECOG is turned into KPS only through
+a conversion the caller names (decision ``ecog-to-kps``); each maps an ECOG grade to a KPS range.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from .citations import (
     MA_2010,
     OKEN_1982,
     PRASAD_2018,
-    SPINEMETS,
     Evidence,
     Source,
+    decision,
 )
 from .vocab import EcogToKps, Frankel
 
@@ -100,11 +100,11 @@ def _rows(
     )
 
 
-#: The three published conversions of interchange §4.4, one row per (conversion, ECOG grade).
+#: The three published conversions (decision ``ecog-to-kps``), one row per (conversion, ECOG).
 ECOG_TO_KPS: Final[tuple[KpsRange, ...]] = (
     *_rows(
         EcogToKps.COMMON,
-        SPINEMETS.at("§4.4 'common' (calculator convention)", Evidence.SECONDARY),
+        decision("ecog-to-kps", Evidence.SECONDARY),
         ((90, 100), (70, 80), (50, 60), (30, 40), (10, 20)),
     ),
     *_rows(

@@ -45,6 +45,25 @@ def _field(spec: FieldSpec) -> dict[str, Any]:
     return out
 
 
+#: A record's identity (never interpreted; echoed in its result and error object).
+_ID: Final[dict[str, Any]] = {
+    "description": "The record's identity: a string of 1-200 characters or an integer; echoed "
+                   "as \"id\" in the result.",
+    "oneOf": [
+        {"type": "string", "minLength": 1, "maxLength": 200},
+        {"type": "integer", "minimum": -(2**53) + 1, "maximum": 2**53 - 1},
+        {"type": "null"},
+    ],
+}
+_VERSION: Final[dict[str, Any]] = {
+    "type": "string",
+    "description": "The spinemets version that computed this object.",
+}
+_ECHOED_ID: Final[dict[str, Any]] = {k: v for k, v in _ID.items() if k != "oneOf"} | {
+    "oneOf": _ID["oneOf"][:2]
+}
+
+
 def _num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
@@ -67,6 +86,7 @@ def case_schema() -> dict[str, Any]:
             "items": {"$ref": "#/$defs/lesion"},
             "description": "The spinal lesions being assessed; SINS and ESCC are per lesion.",
         },
+        "id": copy.deepcopy(_ID),
     }
     return {
         "$schema": _DRAFT,
@@ -271,6 +291,8 @@ def result_schema() -> dict[str, Any]:
         "description": "The result of one valid case.",
         "properties": {
             "interchange": _d("Interchange version.", {"const": INTERCHANGE_VERSION}),
+            "spinemets": _VERSION,
+            "id": _ECHOED_ID,
             "scores": _d("Every implemented score, complete or not.", {
                 "type": "object",
                 "properties": scores,
@@ -279,7 +301,7 @@ def result_schema() -> dict[str, Any]:
             }),
             "recommendation": recommendation,
         },
-        "required": ["interchange", "scores", "recommendation"],
+        "required": ["interchange", "spinemets", "scores", "recommendation"],
     }
     error = {
         "type": "object",
@@ -287,6 +309,8 @@ def result_schema() -> dict[str, Any]:
         "description": "An input that is not a valid case: nothing is scored.",
         "properties": {
             "interchange": _d("Interchange version.", {"const": INTERCHANGE_VERSION}),
+            "spinemets": _VERSION,
+            "id": _ECHOED_ID,
             "error": _d("What is wrong.", {
                 "type": "object",
                 "properties": {
@@ -298,7 +322,7 @@ def result_schema() -> dict[str, Any]:
             }),
             "line": _d("Input line number (command line).", {"type": "integer", "minimum": 1}),
         },
-        "required": ["interchange", "error"],
+        "required": ["interchange", "spinemets", "error"],
         "additionalProperties": False,
     }
     # A fresh copy: the parts above share constants (``_STRINGS``) a caller must not reach.

@@ -1,4 +1,4 @@
-"""The interchange vocabulary (interchange.md §1, §1.1, §2): one enum per coded field.
+"""The interchange vocabulary (fields, lesion fields, histology codes): one enum per coded field.
 
 Enum values are exactly the interchange codes. Ordinal vocabularies are declared from the mildest
 to the most severe finding; the tests rely on that order for monotonicity.
@@ -37,7 +37,7 @@ class Code(enum.Enum):
 
 
 class Histology(Code):
-    """Primary tumour (interchange §2)."""
+    """Primary tumour (interchange format)."""
 
     LUNG = "lung"  #: Lung cancer, histology not given.
     LUNG_NSCLC = "lung_nsclc"  #: Non-small-cell lung cancer.
@@ -78,7 +78,7 @@ class TomitaGrowth(Code):
 
 
 class KatagiriGroup(Code):
-    """Katagiri 2014 primary-lesion group (interchange §1.2), slow to rapid growth.
+    """Katagiri 2014 primary-lesion group (the further instruments' fields), slow to rapid growth.
 
     The codes equal :class:`TomitaGrowth`'s, but the classes differ (Katagiri's depend on hormone
     and targeted-therapy status), so the two are separate vocabularies.
@@ -98,7 +98,7 @@ class KatagiriLaboratory(Code):
 
 
 class KatagiriVisceral(Code):
-    """Katagiri 2014 visceral item (interchange §1.2), mildest first."""
+    """Katagiri 2014 visceral item (the further instruments' fields), mildest first."""
 
     NONE = "none"
     NODULAR = "nodular"  #: Nodular visceral or cerebral metastasis.
@@ -113,7 +113,10 @@ class Radiosensitivity(Code):
 
 
 class VisceralMetastases(Code):
-    """Metastases to major internal organs (lung, liver, kidney, brain); interchange §4.2."""
+    """Metastases to major internal organs (lung, liver, kidney, brain).
+
+    See decision ``visceral-treatable-removable``.
+    """
 
     NONE = "none"
     RESECTABLE = "resectable"  #: Present and surgically removable.
@@ -156,7 +159,8 @@ class Alignment(Code):
 
 
 class Collapse(Code):
-    """SINS vertebral body collapse (Fisher 2010). Exactly 50 % has no code: choose (§4.6)."""
+    """SINS vertebral body collapse (Fisher 2010). Exactly 50 % has no code: choose (decision
+    ``sins-collapse-50``)."""
 
     NONE = "none"
     INVOLVED_OVER_50 = "involved_over_50"  #: No collapse with > 50 % of the body involved.
@@ -184,7 +188,7 @@ class EsccGrade(Code):
 
 
 class EcogToKps(Code):
-    """A named, published ECOG-to-KPS conversion (interchange §4.4)."""
+    """A named, published ECOG-to-KPS conversion (decision ``ecog-to-kps``)."""
 
     COMMON = "common"  #: Calculator convention.
     MA_2010 = "ma_2010"  #: Ma et al., Eur J Cancer 2010.

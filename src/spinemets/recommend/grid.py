@@ -1,4 +1,4 @@
-"""The NOMS decision grid as data (interchange §5.1-5.2): one row per cell.
+"""The NOMS decision grid as data (see the NOMS page of the docs): one row per cell.
 
 ``radiation`` is read from the ESCC class x radiosensitivity x fitness for surgery (with one
 documented modifier on myelopathy); ``stabilization`` from the SINS band x fitness. ``None`` for
@@ -17,9 +17,9 @@ from ..citations import (
     BILSKY_2009,
     FISHER_2010,
     LAUFER_2013,
-    SPINEMETS,
     Evidence,
     Source,
+    decision,
 )
 from ..results import EsccClass
 from ..scores.sins import Band as SinsBand
@@ -38,7 +38,7 @@ __all__ = [
 
 
 class Radiation(Code):
-    """The ``radiation`` part: local treatment of the tumour (interchange §5.1)."""
+    """The ``radiation`` part: local treatment of the tumour (the NOMS grid)."""
 
     CEBRT = "cebrt"  #: Conventional external-beam radiotherapy.
     SRS = "srs"  #: Stereotactic radiosurgery / SBRT.
@@ -48,7 +48,7 @@ class Radiation(Code):
 
 
 class Stabilization(Code):
-    """The ``stabilization`` part, read from the case's SINS (interchange §5.2)."""
+    """The ``stabilization`` part, read from the case's SINS (the NOMS grid)."""
 
     NONE = "none"
     SURGICAL_CONSULTATION = "surgical_consultation"
@@ -57,7 +57,7 @@ class Stabilization(Code):
     UNDETERMINED = "undetermined"
 
 
-#: Codes that mean open surgery (interchange §5.2).
+#: Codes that mean open surgery (the NOMS grid).
 OPEN_SURGERY: Final = frozenset(
     {
         Radiation.SEPARATION_SURGERY_THEN_SRS,
@@ -105,10 +105,10 @@ LOW, MID, HIGH = EsccClass.LOW, EsccClass.INTERMEDIATE, EsccClass.HIGH
 _B06 = BILSKY_2006.at("abstract", Evidence.PRIMARY)
 _B09 = BILSKY_2009.at("abstract", Evidence.PRIMARY)
 _L13 = LAUFER_2013.at("abstract (framework)", Evidence.PRIMARY)
-_1C = SPINEMETS.at("§5.1, ESCC 1c (ambiguity A9; Radiopaedia)", Evidence.SECONDARY)
-_NOTFIT = SPINEMETS.at("§5.1, not fit (ambiguity A14)", Evidence.UNVERIFIED)
-_UNK = SPINEMETS.at("§5.1, radiosensitivity unknown (ambiguity A13)", Evidence.SECONDARY)
-_SYS = SPINEMETS.at("§5.1, fitness unknown", Evidence.SECONDARY)
+_1C = decision("escc-1c", Evidence.SECONDARY)
+_NOTFIT = decision("not-fit-high-grade", Evidence.UNVERIFIED)
+_UNK = decision("radiosensitivity-unknown", Evidence.SECONDARY)
+_SYS = decision("fitness-unknown", Evidence.SECONDARY)
 
 _CEBRT_S = "radiosensitive tumours are offered cEBRT regardless of the degree of compression"
 _SRS_R = "radioresistant tumours without high-grade compression are offered SRS"
@@ -136,7 +136,7 @@ _U = Radiation.UNDETERMINED
 _HN = ("histology_needed",)
 _RS = ("radiosensitivity",)
 
-#: Every cell of interchange §5.1: 3 ESCC classes x 3 radiosensitivities x 3 fitness values,
+#: Every cell of the NOMS grid: 3 ESCC classes x 3 radiosensitivities x 3 fitness values,
 #: with the high / unknown / fit cell split on myelopathy (28 rows).
 RADIATION_GRID: Final[tuple[RadiationRule, ...]] = (
     # low-grade ESCC (0, 1a, 1b): fitness does not matter
@@ -176,9 +176,10 @@ RADIATION_GRID: Final[tuple[RadiationRule, ...]] = (
 )
 
 _F10 = FISHER_2010.at("SINS categories, as reproduced", Evidence.SECONDARY)
-_STAB = SPINEMETS.at("§5.2", Evidence.SECONDARY)
+_STAB_NOT_FIT = decision("unstable-not-fit", Evidence.SECONDARY)
+_STAB_UNKNOWN = decision("fitness-unknown", Evidence.SECONDARY)
 
-#: Every cell of interchange §5.2: 3 SINS bands x 3 fitness values (9 rows).
+#: Every cell of the NOMS grid: 3 SINS bands x 3 fitness values (9 rows).
 STABILIZATION_GRID: Final[tuple[StabilizationRule, ...]] = (
     *(
         StabilizationRule(sins=SinsBand.STABLE, fit_for_surgery=f,
@@ -199,26 +200,24 @@ STABILIZATION_GRID: Final[tuple[StabilizationRule, ...]] = (
                                 "operation"),
     StabilizationRule(sins=SinsBand.UNSTABLE, fit_for_surgery=False,
                       stabilization=Stabilization.PERCUTANEOUS_STABILIZATION, flags=(),
-                      source=_STAB,
+                      source=_STAB_NOT_FIT,
                       rationale="SINS 13-18, not fit for open surgery: percutaneous "
                                 "stabilization"),
     StabilizationRule(sins=SinsBand.UNSTABLE, fit_for_surgery=None,
                       stabilization=Stabilization.STABILIZATION,
-                      flags=("systemic_status_unknown",), source=_STAB,
+                      flags=("systemic_status_unknown",), source=_STAB_UNKNOWN,
                       rationale="SINS 13-18: stabilization, if the patient can tolerate it "
                                 "(fitness not assessed)"),
 )
 
 _LAUFER = LAUFER_2013.at(
-    "radiosensitivity list as reproduced (full text unchecked); the seed review's EBRT list "
-    "agrees with every default here",
+    "radiosensitivity list as reproduced (full text unchecked; the radiotherapy list of the "
+    "Zhao 2023 review agrees with every default here)",
     Evidence.SECONDARY,
 )
-_AO = SPINEMETS.at(
-    "§2, colon and rectum under the AO Surgery Reference list's 'colorectal'", Evidence.SECONDARY
-)
+_AO = decision("colorectal-radioresistant", Evidence.SECONDARY)
 
-#: Default radiosensitivity per histology (interchange §2); unlisted histologies have none.
+#: Default radiosensitivity per histology (interchange format); unlisted histologies have none.
 RADIOSENSITIVITY_DEFAULTS: Final = (
     DefaultRow(when=(Histology.BREAST, Histology.PROSTATE, Histology.LYMPHOMA, Histology.MYELOMA,
                      Histology.SEMINOMA, Histology.OVARY), value=S, source=_LAUFER),

@@ -2,7 +2,7 @@
 
 :func:`recommend` reads the worst ESCC grade (N), the radiosensitivity (O, explicit or from the
 histology default), the case's SINS (M) and ``fit_for_surgery`` (S, as given, never derived), and
-returns the ``radiation`` and ``stabilization`` codes of interchange §5 with flags, the fields that
+returns the ``radiation`` and ``stabilization`` codes of the NOMS grid with flags, the fields that
 would decide an ``undetermined`` part, a rationale per pillar and the options of the literature.
 """
 
@@ -14,12 +14,14 @@ from attrs import frozen
 
 from .. import _json
 from ..citations import Source
+from ..exceptions import case_type_error
 from ..model import Case
 from ..policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
 from ..results import EsccClass, GradeResult, ScoreResult, Status
 from ..scores import escc, sins, tokuhashi_2005, tomita
 from ..vocab import Histology, Radiosensitivity
 from .grid import (
+    _UNK_O,
     RADIATION_CELLS,
     STABILIZATION_CELLS,
     Radiation,
@@ -56,7 +58,7 @@ class Recommendation:
     options: tuple[Option, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The interchange form (interchange §6)."""
+        """The interchange form (the interchange result)."""
         return {
             "radiation": self.radiation.value,
             "stabilization": self.stabilization.value,
@@ -66,6 +68,11 @@ class Recommendation:
             "rationale": {r.pillar: r.text for r in self.rationale},
             "options": [o.to_dict() for o in self.options],
         }
+
+    def _repr_html_(self) -> str:
+        from ..display import recommendation_html
+
+        return recommendation_html(self)
 
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text."""
@@ -104,7 +111,16 @@ def _radiosensitivity_text(
         )
     if histology is None:
         return None, "unknown: neither radiosensitivity nor histology given"
+    if histology is Histology.LUNG:
+        return None, f"unknown: {_LUNG_NEEDED}"
     return None, f"unknown: histology {histology.value} has no default radiosensitivity"
+
+
+#: What a ``lung`` case needs for the O pillar (decision ``lung-histology``).
+_LUNG_NEEDED = (
+    "lung cancer without its type: NSCLC (histology lung_nsclc, radioresistant by default) or "
+    "SCLC (lung_sclc, no default), or state radiosensitivity (spinemets decision #lung-histology)"
+)
 
 
 #: Every (explicit radiosensitivity, histology) pair's reading, filled on first use (<= 87 keys).
@@ -131,6 +147,8 @@ def recommend(
     Already computed score results may be passed to avoid recomputation. Never raises for
     missing input: the affected part is ``undetermined`` and ``missing`` lists what would decide it.
     """
+    if not isinstance(case, Case):
+        raise case_type_error(case, "recommend")
     n = escc_result or escc.classify(case)
     m = sins_result or sins.score(case)
     t = tomita_result or tomita.score(case)
@@ -160,6 +178,8 @@ def recommend(
         radiation = rule.radiation
         flags.extend(rule.flags)
         rad_text = rule.rationale
+        if radio is None and case.tumour.histology is Histology.LUNG:
+            rad_text = rad_text.replace(_UNK_O, "radiosensitivity unknown: state NSCLC or SCLC")
         rad_source = rule.source
         if radiation is Radiation.UNDETERMINED:
             decide = []
@@ -201,13 +221,15 @@ def recommend(
     else:
         n_text = "ESCC incomplete (missing " + ", ".join(n.missing) + ")"
     n_text += (f"; myelopathy: {_yes_no(myelopathy)}; "
-               f"radiculopathy: {_yes_no(neuro.radiculopathy)}. Radiation: {rad_text}.")
+               f"radiculopathy: {_yes_no(neuro.radiculopathy)}. Radiation: {rad_text}"
+               f"{_decided(rad_source)}.")
     if m.status is Status.COMPLETE:
         assert m.band is not None and m.total is not None
         driver = next(les for les in m.lesions if les.total == m.total)
         level = driver.level.value if driver.level else "?"
         m_text = (f"SINS {m.total} ({m.band.code.value}, {m.band.lo}-{m.band.hi}), driven by "
-                  f"lesions[{driver.index}] ({level}). Stabilization: {stab_text}.")
+                  f"lesions[{driver.index}] ({level}). Stabilization: {stab_text}"
+                  f"{_decided(stab_source)}.")
     else:
         m_text = "SINS incomplete (missing " + ", ".join(m.missing) + ")"
     s_text = f"fit for surgery: {_yes_no(fit)} (as given by the clinician; never derived)"
@@ -231,6 +253,14 @@ def recommend(
         rationale=rationale,
         options=options_for(facts),
     )
+
+
+def _decided(source: Source | None) -> str:
+    """`` (spinemets Clinical decisions #anchor)`` when a grid cell is one of the project's
+    documented choices, else nothing (the cell restates the cited papers)."""
+    if source is not None and source.citation.key == "spinemets":
+        return f" ({source.place})"
+    return ""
 
 
 def _names(name: str, case: Case) -> list[str]:

@@ -1,9 +1,10 @@
-"""Options beyond the grid (interchange §5.3): the treatment rules of the literature, as data.
+"""Options beyond the grid: the treatment rules of the literature, as data.
 
 Each :class:`OptionRule` names an option, the condition under which it is offered (a predicate
-over the facts the recommender already computed), the rationale and its source (the seed review's
-rule id and reference, clinical reference §11). These are options with rationale for a tumour
-board, not codes other programs match on.
+over the facts the recommender already computed), the rationale and its source (most are
+treatment rules stated in the Zhao 2023 review, cited with the section and the review's own
+reference numbers; where spinemets had to read a rule, the *Clinical decisions* anchor). These
+are options with rationale for a tumour board, not codes other programs match on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Final
 
 from attrs import field, frozen
 
-from ..citations import BILSKY_2009, SPINEMETS, ZHAO_2023, Evidence, Source
+from ..citations import BILSKY_2009, ZHAO_2023, Evidence, Source, decision
 from ..model import Case, Lesion
 from ..results import EsccClass, ScoreResult
 from ..scores import tokuhashi_2005, tomita
@@ -23,6 +24,7 @@ from ..vocab import (
     Alignment,
     BoneLesion,
     Collapse,
+    Histology,
     Pain,
     Posterolateral,
     Radiosensitivity,
@@ -34,15 +36,15 @@ from .grid import Radiation, Stabilization
 __all__ = ["OPTION_RULES", "Facts", "Option", "OptionRule", "options_for"]
 
 
-#: Project choice: cement augmentation is offered for a lesion whose own SINS is at most 12 (not
-#: in the unstable band), besides having no gross instability (clinical reference §7.3 Step B).
+#: Project choice (decision ``cement-augmentation``): cement augmentation is offered for a lesion
+#: whose own SINS is at most 12 (not in the unstable band), besides having no gross instability.
 _CEMENT_MAX_SINS: Final = 12
 
 
 def _gross_instability(lesion: Lesion) -> bool:
-    """Gross instability as clinical reference §7.3 Step B exemplifies it: subluxation or
+    """Gross instability as the NOMS literature exemplifies it (Bilsky 2009): subluxation or
     translation, or kyphotic collapse with posterior element involvement (read as: de novo
-    deformity, a collapsed body and posterolateral involvement)."""
+    deformity, a collapsed body and posterolateral involvement; decision ``gross-instability``)."""
     return lesion.alignment is Alignment.SUBLUXATION or (
         lesion.alignment is Alignment.DEFORMITY
         and lesion.collapse in (Collapse.UNDER_50, Collapse.OVER_50)
@@ -74,7 +76,7 @@ class Facts:
     #: Some lesion is lytic, collapsed or malaligned (fracture risk after SBRT).
     fracture_risk: bool = field(init=False)
     levels: frozenset[SpinalLevel] = field(init=False)  #: The lesions' levels.
-    gross_instability: bool = field(init=False)  #: Some lesion is grossly unstable (§7.3).
+    gross_instability: bool = field(init=False)  #: Some lesion is grossly unstable.
 
     def __attrs_post_init__(self) -> None:
         lesions = self.case.lesions
@@ -139,8 +141,15 @@ class OptionRule:
     applies: Callable[[Facts], bool] = lambda f: False
 
 
-def _seed(rule: str, refs: str) -> Source:
-    return ZHAO_2023.at(f"rule {rule} (seed refs {refs})", Evidence.SECONDARY)
+def _zhao(section: str, refs: str) -> Source:
+    """A treatment rule stated in the Zhao 2023 review: its section and its reference numbers."""
+    noun = "references" if "," in refs else "reference"
+    return ZHAO_2023.at(f"{section} (citing its {noun} {refs})", Evidence.SECONDARY)
+
+
+_OPEN = "open surgery section"
+_MINIMAL = "minimally invasive section"
+_RADIO = "radiotherapy section"
 
 
 def _mechanical_no_gross_instability(facts: Facts) -> bool:
@@ -151,8 +160,9 @@ def _cord_compressed_with_mechanical_pain(facts: Facts) -> bool:
     return facts.mechanical_without_gross_instability and facts.escc_class is EsccClass.HIGH
 
 
-#: Project choice for R-M3's "evident epidural compression": ESCC 1c or worse (thecal sac deformed
-#: with cord abutment, or cord compression).
+#: Project choice for the review's "evident epidural compression" (decision
+#: ``evident-compression``): ESCC 1c or worse (thecal sac deformed with cord abutment, or cord
+#: compression).
 _EVIDENT_COMPRESSION: Final = frozenset({EsccClass.INTERMEDIATE, EsccClass.HIGH})
 
 
@@ -185,8 +195,8 @@ def _open_surgery(facts: Facts) -> bool:
     ) or facts.stabilization is Stabilization.STABILIZATION
 
 
-#: Project choice: R-S7 names "the cervicothoracic junction and lower lumbar" lesions without
-#: levels; read here as C7-T1 and L4-L5.
+#: Project choice (decision ``combined-approach-levels``): the review names "the cervicothoracic
+#: junction and lower lumbar" lesions without levels; read here as C7-T1 and L4-L5.
 _COMBINED_LEVELS: Final = frozenset(
     {SpinalLevel.C7, SpinalLevel.T1, SpinalLevel.L4, SpinalLevel.L5}
 )
@@ -234,7 +244,8 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
     OptionRule(
         option="cement augmentation (vertebroplasty or kyphoplasty)",
         rationale="mechanical (axial-load) pain without gross instability may be treated with "
-                  "percutaneous cement augmentation rather than instrumentation",
+                  "percutaneous cement augmentation rather than instrumentation (offered here "
+                  "for a lesion with SINS 12 or less: spinemets decision #cement-augmentation)",
         source=BILSKY_2009.at("abstract", Evidence.PRIMARY),
         applies=_mechanical_no_gross_instability,
     ),
@@ -243,15 +254,16 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         rationale="kyphoplasty is not suitable when the posterior vertebral wall is involved and "
                   "the cord is compressed (instrumentation instead); the posterior wall is not "
                   "an input here, check imaging",
-        source=_seed("R-M5", "[55]"),
+        source=_zhao(_MINIMAL, "55"),
         applies=_cord_compressed_with_mechanical_pain,
     ),
     OptionRule(
         option="percutaneous pedicle-screw fixation plus radiotherapy",
         rationale="a mechanically unstable fracture from a radiosensitive tumour (lymphoma, "
-                  "myeloma, breast, prostate) with evident epidural compression (here: ESCC 1c "
-                  "or worse) can be fixed percutaneously and irradiated",
-        source=_seed("R-M3", "[16]"),
+                  "myeloma, breast, prostate) with evident epidural compression (read as ESCC "
+                  "1c or worse: spinemets decision #evident-compression) can be fixed "
+                  "percutaneously and irradiated",
+        source=_zhao(_MINIMAL, "16"),
         applies=_unstable_radiosensitive,
     ),
     OptionRule(
@@ -259,7 +271,7 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         rationale="pathological fracture with instability when open surgery or cement "
                   "augmentation is not possible; "
                   "mainly for patients awaiting or ineligible for open surgery",
-        source=_seed("R-M2", "[43, 45, 46]"),
+        source=_zhao(_MINIMAL, "43, 45, 46"),
         applies=lambda f: f.stabilization is Stabilization.PERCUTANEOUS_STABILIZATION,
     ),
     OptionRule(
@@ -267,29 +279,30 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         rationale="laminectomy of the compressed segment, posterior fixation spanning at least "
                   "two adjacent segments, ventral epidural tumour removed to a 2-3 mm "
                   "tumour-cord margin, then stereotactic radiotherapy",
-        source=_seed("R-S9", "[9, 25, 40]"),
+        source=_zhao(_OPEN, "9, 25, 40"),
         applies=lambda f: f.radiation is Radiation.SEPARATION_SURGERY_THEN_SRS,
     ),
     OptionRule(
         option="en bloc resection (total en bloc spondylectomy)",
-        rationale="single thoracic or lumbar vertebra and no visceral metastases (seed rule "
-                  "R-S5), with Tomita 2-3, whose strategy is wide or marginal excision (Tomita "
-                  "2001); also requires good primary control, low malignancy and long expected "
+        rationale="single thoracic or lumbar vertebra and no visceral metastases (Zhao 2023), "
+                  "with Tomita 2-3, whose strategy is wide or marginal excision (Tomita 2001); "
+                  "also requires good primary control, low malignancy and long expected "
                   "survival, which are not inputs here",
-        source=_seed("R-S5; Tomita 2001 bands 2-3", "[2, 30, 33]"),
+        source=_zhao(_OPEN, "2, 30, 33"),
         applies=_en_bloc,
     ),
     OptionRule(
         option="combined anterior-posterior approach",
         rationale="cervicothoracic junction and lower lumbar lesions usually need a combined "
-                  "anterior and posterior approach",
-        source=_seed("R-S7", "[32, 37, 39]"),
+                  "anterior and posterior approach (read as C7-T1 and L4-L5: spinemets decision "
+                  "#combined-approach-levels)",
+        source=_zhao(_OPEN, "32, 37, 39"),
         applies=lambda f: _at_levels(f, _COMBINED_LEVELS),
     ),
     OptionRule(
         option="anterior (retroperitoneal) approach",
         rationale="L2-L3 vertebral body lesions are commonly approached anteriorly",
-        source=_seed("R-S8", "[32, 37]"),
+        source=_zhao(_OPEN, "32, 37"),
         applies=lambda f: _at_levels(f, _ANTERIOR_LEVELS),
     ),
     OptionRule(
@@ -299,14 +312,14 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
                   "vertebroplasty for a stable pathological fracture; near neural elements "
                   "monitor temperature and protect them (CO2 or 5% dextrose, low power, short "
                   "cycles)",
-        source=_seed("R-M8, R-M9", "[60, 63, 64, 69, 70]"),
+        source=_zhao(_MINIMAL, "60, 63, 64, 69, 70"),
         applies=_ablation,
     ),
     OptionRule(
         option="cryoablation for osteoblastic lesions",
         rationale="RFA has limited efficacy in osteoblastic lesions; cryoablation does better "
                   "there and suits large soft-tissue components",
-        source=_seed("R-M8, R-M10", "[58, 60]"),
+        source=_zhao(_MINIMAL, "58, 60"),
         applies=_blastic_painful,
     ),
     OptionRule(
@@ -314,13 +327,13 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         rationale="in the spine, unstable fracture and metastatic epidural compression are the "
                   "commonest relative contraindications to RFA; absolute: no safe access, acute "
                   "immunosuppression, infection, uncorrected coagulopathy, no consent",
-        source=_seed("R-M7", "[60]"),
+        source=_zhao(_MINIMAL, "60"),
         applies=_ablation_contraindicated,
     ),
     OptionRule(
         option="laser interstitial thermal therapy (LITT)",
         rationale="MRI-guided alternative to open surgery for epidural disease",
-        source=_seed("R-M11", "[73, 74]"),
+        source=_zhao(_MINIMAL, "73, 74"),
         applies=lambda f: f.escc_class is EsccClass.HIGH
         and f.radiation is not Radiation.CEBRT,
     ),
@@ -328,7 +341,7 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         option="SBRT rather than cEBRT",
         rationale="SBRT overcomes radioresistance with a highly conformal dose; needs a small, "
                   "well-defined target; short course, spares normal tissue and marrow",
-        source=_seed("R-R3", "[9, 89, 95]"),
+        source=_zhao(_RADIO, "9, 89, 95"),
         applies=lambda f: f.radiation in (Radiation.SRS, Radiation.SEPARATION_SURGERY_THEN_SRS),
     ),
     OptionRule(
@@ -336,21 +349,21 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         rationale="radiosensitive histologies (lymphoma, myeloma, breast, prostate, ovarian, "
                   "seminoma) respond well to cEBRT; also for non-surgical candidates and "
                   "multi-segment disease",
-        source=_seed("R-R1, R-R2", "[20, 82, 85, 87]"),
+        source=_zhao(_RADIO, "20, 82, 85, 87"),
         applies=lambda f: f.radiation is Radiation.CEBRT,
     ),
     OptionRule(
         option="fracture risk after SBRT",
         rationale="vertebral compression fracture risk after SBRT rises with a baseline "
                   "fracture, lytic tumour and malalignment/dislocation",
-        source=_seed("R-R5", "[96]"),
+        source=_zhao(_RADIO, "96"),
         applies=_vcf_risk_after_sbrt,
     ),
     OptionRule(
         option="radiotherapy alone will not relieve mechanical pain",
         rationale="pain from mechanical instability is not adequately relieved by radiotherapy "
                   "alone; address stability",
-        source=_seed("R-R4", "[43]"),
+        source=_zhao(_RADIO, "43"),
         applies=_mechanical_pain,
     ),
     OptionRule(
@@ -358,14 +371,24 @@ OPTION_RULES: Final[tuple[OptionRule, ...]] = (
         rationale="limited expected survival (Tokuhashi 2005 < 6 months or Tomita terminal care): "
                   "surgery needs expected survival above 3 months; prefer minimally invasive "
                   "options, vertebroplasty/kyphoplasty for persistent pain",
-        source=_seed("R-S4, R-M1, R-M4", "[2, 30, 41, 42, 49]"),
+        source=_zhao("open surgery and minimally invasive sections", "2, 30, 41, 42, 49"),
         applies=lambda f: f.limited_life_expectancy,
     ),
     OptionRule(
         option="obtain tissue diagnosis",
         rationale="radiosensitivity unknown: biopsy to decide between cEBRT, SRS and surgery",
-        source=SPINEMETS.at("§5.1 (ambiguity A13)", Evidence.SECONDARY),
-        applies=lambda f: f.radiosensitivity is None,
+        source=decision("tissue-diagnosis", Evidence.SECONDARY),
+        applies=lambda f: f.radiosensitivity is None
+        and f.case.tumour.histology is not Histology.LUNG,
+    ),
+    OptionRule(
+        option="state the lung cancer type (NSCLC or SCLC)",
+        rationale="the radiation part depends on it: non-small-cell lung cancer is radioresistant "
+                  "by default (SRS or separation surgery), small-cell lung cancer has no default "
+                  "class; give histology lung_nsclc or lung_sclc (or radiosensitivity), from the "
+                  "pathology report or a biopsy",
+        source=decision("lung-histology", Evidence.SECONDARY),
+        applies=lambda f: f.radiosensitivity is None and f.case.tumour.histology is Histology.LUNG,
     ),
 )
 

@@ -21,8 +21,8 @@ from . import (
     van_der_linden,
 )
 
-#: The summed instruments, in the order results list them: the seed scores, then the further
-#: instruments of interchange §3.1 (OSRI has no bands; NESMS caps its raw sum).
+#: The summed instruments, in the order results list them: Tomita, Tokuhashi and SINS, then the
+#: further instruments (OSRI has no bands; NESMS caps its raw sum).
 SUMMED = (
     tomita,
     tokuhashi_1990,

@@ -1,6 +1,6 @@
-"""Derived items and thresholds shared by the further instruments (clinical-beyond.md §1-§6).
+"""Derived items and thresholds shared by the further instruments.
 
-The derivations follow interchange §1.2 and §3: "solitary skeletal metastasis" (Bauer) and
+The derivations (decision ``derived-items``): "solitary skeletal metastasis" (Bauer) and
 "multiple skeletal metastases" (Katagiri) come from the two counts (solitary when their sum is 1),
 "visceral metastases" is any ``visceral_metastases`` but ``none`` (brain included), Rades' "other
 bone metastases" is ``extraspinal_bone_metastases >= 1`` or ``vertebral_metastases >= 2``. A
@@ -16,7 +16,7 @@ from typing import Final, Literal
 
 from attrs import frozen
 
-from ..citations import SPINEMETS, Evidence, Source
+from ..citations import Evidence, Source, decision
 from ..model import Case
 from ..vocab import Code, Histology, VisceralMetastases
 
@@ -35,7 +35,7 @@ __all__ = [
     "visceral_finding",
 ]
 
-#: The lung codes of interchange §2 (a "lung cancer" row covers all three).
+#: The lung codes of the interchange format (a "lung cancer" row covers all three).
 LUNG: Final = (Histology.LUNG, Histology.LUNG_NSCLC, Histology.LUNG_SCLC)
 
 
@@ -54,7 +54,7 @@ class SkeletalExtent(Code):
 
 
 class Ambulation(Code):
-    """``ambulatory``: walks independently, aids allowed (interchange §1.2)."""
+    """``ambulatory``: walks independently, aids allowed (the further instruments' fields)."""
 
     AMBULATORY = "ambulatory"
     NOT_AMBULATORY = "not_ambulatory"
@@ -86,11 +86,11 @@ class Cut:
         return f"{self.field} {self.op} {self.value:g} {self.unit}".rstrip()
 
 
-_DERIVED = SPINEMETS.at("§1.2 and §3, derived items", Evidence.SECONDARY)
+_DERIVED = decision("derived-items", Evidence.SECONDARY)
 
 #: "Solitary" skeletal metastasis (Tomita, Bauer, Katagiri): the two counts sum to this.
 SOLITARY_SUM: Final = 1
-#: Rades' "other bone metastases": present when either count meets its cut (interchange §1.2).
+#: Rades' "other bone metastases": present when either count meets its cut.
 OTHER_BONE_CUTS: Final = (
     Cut(field="extraspinal_bone_metastases", op=">=", value=1, unit="", source=_DERIVED),
     Cut(field="vertebral_metastases", op=">=", value=2, unit="", source=_DERIVED),
@@ -129,7 +129,7 @@ def _counts(case: Case, missing: list[str]) -> tuple[int, int] | None:
 def skeletal_extent(case: Case, missing: list[str]) -> SkeletalExtent | None:
     """Solitary when ``extraspinal_bone_metastases + vertebral_metastases == 1``; both needed.
 
-    ``bone_metastases_isolated`` affects Tomita only (interchange §3).
+    ``bone_metastases_isolated`` affects Tomita only (interchange format).
     """
     counts = _counts(case, missing)
     if counts is None:

@@ -15,10 +15,18 @@ from ..vocab import Histology
 
 B = TypeVar("B", bound=enum.Enum)
 
-#: Histologies outside the derivation populations of Tomita and Tokuhashi (interchange §2).
+#: Histologies outside the derivation populations of Tomita and Tokuhashi (interchange format).
 OUTSIDE_DERIVATION: Final = frozenset(
     {Histology.LYMPHOMA, Histology.MYELOMA, Histology.SEMINOMA, Histology.GERM_CELL}
 )
+
+
+def check_case(case: object, function: str) -> None:
+    """Raise a ``TypeError`` that says what to do when *case* is not a :class:`Case`."""
+    if not isinstance(case, Case):
+        from ..exceptions import case_type_error
+
+        raise case_type_error(case, function)
 
 
 #: Score *value* with *item*'s table (``Item.score``, cached ItemScores).
@@ -28,7 +36,7 @@ item_score: Final = Item.score
 def kps_item(
     item: Item, systemic: Systemic, missing: list[str], flags: list[str]
 ) -> ItemScore | None:
-    """Score a KPS-banded item, from ``kps`` or from ECOG through a named conversion (§4.4).
+    """Score a KPS-banded item, from ``kps`` or from ECOG through a named conversion.
 
     The converted range is used only when it falls wholly inside one of the item's KPS rows;
     otherwise the item is missing ``kps`` and the flag ``kps_from_ecog_ambiguous`` is raised.

@@ -5,11 +5,11 @@ skeletal metastasis, a primary other than lung cancer, and a breast, kidney, lym
 primary; total 0-5, higher is better. Kept separate from the modified score
 (:mod:`.bauer_modified`), which drops the fracture item.
 
-Choices (clinical-beyond §1.1, §1.2 ambiguities 1-2; interchange §1.2): "visceral or brain"
-reads ``visceral_metastases`` (which includes brain, so brain always counts, as in the original
-wording); "solitary" is one bone lesion in the whole skeleton, from the two counts
-(``bone_metastases_isolated`` is Tomita's and is not read). The two primary-tumour items overlap by
-design: lung 0 + 0, breast/kidney/lymphoma/myeloma 1 + 1, any other primary 1 + 0.
+Choices (decision ``derived-items``): "visceral or brain" reads ``visceral_metastases`` (which
+includes brain, so brain always counts, as in the original wording); "solitary" is one bone lesion
+in the whole skeleton, from the two counts (``bone_metastases_isolated`` is Tomita's and is not
+read). The two primary-tumour items overlap by design: lung 0 + 0, breast/kidney/lymphoma/myeloma 1
++ 1, any other primary 1 + 0.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, finding, skeletal_extent, visceral_finding
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "BANDS",
@@ -63,7 +63,7 @@ H = Histology
 
 
 class Band(Code):
-    """Bauer 1995 prognostic groups (interchange §3.1)."""
+    """Bauer 1995 prognostic groups (interchange format)."""
 
     POOR = "poor"
     INTERMEDIATE = "intermediate"
@@ -135,6 +135,7 @@ def score(case: Case) -> ScoreResult[Band]:
     Needs ``visceral_metastases``, ``pathologic_fracture``, ``extraspinal_bone_metastases``,
     ``vertebral_metastases`` and ``histology``; otherwise ``incomplete`` naming every missing one.
     """
+    check_case(case, "bauer_1995.score")
     missing: list[str] = []
     items: list[ItemScore | None] = [None] * 5
     visceral = visceral_finding(case, missing)

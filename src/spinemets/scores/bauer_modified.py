@@ -4,10 +4,10 @@ Bauer's score "without scoring for pathologic fracture": four items of one point
 visceral metastases, no lung cancer, a breast, kidney, lymphoma or myeloma primary, a solitary
 skeletal metastasis); total 0-4, higher is better. A separate instrument from
 :mod:`.bauer_1995`; its bands differ (0-1 / 2 / 3-4 against 0-1 / 2-3 / 4-5), so the two disagree
-when modified Bauer is 1 without a fracture and when it is 3 with one (clinical-beyond §1.2).
+when modified Bauer is 1 without a fracture and when it is 3 with one.
 
-Choices: visceral metastases read ``visceral_metastases``, brain included (interchange §1.2; the
-original Bauer wording, clinical-beyond §1.2 ambiguity 1); "solitary" from the two counts.
+Choices: visceral metastases read ``visceral_metastases``, brain included (the original Bauer
+wording); "solitary" from the two counts (decision ``derived-items``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, skeletal_extent, visceral_finding
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "BANDS",
@@ -59,7 +59,7 @@ H = Histology
 
 
 class Band(Code):
-    """Modified Bauer groups (interchange §3.1)."""
+    """Modified Bauer groups (interchange format)."""
 
     POOR = "poor"
     INTERMEDIATE = "intermediate"
@@ -135,6 +135,7 @@ def score(case: Case) -> ScoreResult[Band]:
     Needs ``visceral_metastases``, ``histology``, ``extraspinal_bone_metastases`` and
     ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
     """
+    check_case(case, "bauer_modified.score")
     missing: list[str] = []
     items: list[ItemScore | None] = [None] * 4
     visceral = visceral_finding(case, missing)

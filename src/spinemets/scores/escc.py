@@ -2,7 +2,7 @@
 
 A six-point ordinal grade read on axial T2 MRI, not a sum: the case's ESCC is the worst grade over
 its lesions (0 < 1a < 1b < 1c < 2 < 3) with its NOMS class: low (0, 1a, 1b), intermediate (1c),
-high (2, 3) (interchange §3; ambiguity A9).
+high (2, 3) (the interchange format; decision ``escc-1c``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import Final
 
 from attrs import frozen
 
-from ..citations import BILSKY_2010, SPINEMETS, Evidence, Source
+from ..citations import BILSKY_2010, Evidence, Source, decision
 from ..model import Case
 from ..results import EsccClass, GradeResult, Status
 from ..vocab import EsccGrade
+from ._common import check_case
 
 __all__ = [
     "CITATION",
@@ -65,7 +66,7 @@ CLASSES: Final = (
              wording="Low grade", source=_P),
     ClassRow(when=(EsccGrade.G1C,), code=EsccClass.INTERMEDIATE,
              wording="1c: its own class (management institution-dependent)",
-             source=SPINEMETS.at("§3 (ambiguity A9)", Evidence.SECONDARY)),
+             source=decision("escc-1c", Evidence.SECONDARY)),
     ClassRow(when=(EsccGrade.G2, EsccGrade.G3), code=EsccClass.HIGH, wording="High grade",
              source=_P),
 )
@@ -89,6 +90,7 @@ def classify(case: Case) -> GradeResult:
     ``incomplete`` when there are no lesions (missing ``lesions``) or any lesion lacks ``escc``
     (missing ``lesions[i].escc``).
     """
+    check_case(case, "escc.classify")
     if not case.lesions:
         return GradeResult(id=ID, status=Status.INCOMPLETE, citation=CITATION,
                            missing=("lesions",))

@@ -6,7 +6,7 @@ data (normal 0, abnormal 1, critical 2), ECOG performance status 3-4 (1), previo
 and multiple skeletal metastases (1); total 0-10, higher is worse. The 2005 Katagiri score (no
 laboratory item) is a different instrument and is not implemented.
 
-Choices (clinical-beyond §6, interchange §1.2 and §3.1):
+Choices (decisions ``katagiri-laboratory`` and ``derived-items``):
 
 - The primary group is ``katagiri_group``, or a default from ``histology`` only where Katagiri's
   lists decide it without hormone or targeted-therapy status (:data:`GROUP_DEFAULTS`); every other
@@ -40,7 +40,7 @@ from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
 from ._beyond import Cut, Finding, SkeletalExtent, finding, skeletal_extent
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "ABNORMAL",
@@ -102,7 +102,7 @@ H = Histology
 
 
 class Band(Code):
-    """Katagiri 2014 risk groups (interchange §3.1)."""
+    """Katagiri 2014 risk groups (interchange format)."""
 
     LOW_RISK = "low_risk"
     INTERMEDIATE_RISK = "intermediate_risk"
@@ -126,7 +126,7 @@ CRITICAL: Final = (
     Cut(field="calcium_mg_dl", op=">=", value=10.3, unit="mg/dL (corrected)", source=_S),
     Cut(field="bilirubin_mg_dl", op=">=", value=1.4, unit="mg/dL (total)", source=_S),
 )
-#: The six values the laboratory item needs (interchange §3).
+#: The six values the laboratory item needs (interchange format).
 LABORATORY_FIELDS: Final = (
     "crp_mg_dl", "ldh_u_l", "albumin_g_dl", "platelets_10e9_l", "calcium_mg_dl", "bilirubin_mg_dl",
 )
@@ -174,7 +174,7 @@ MULTIPLE: Final = Item(key="skeletal_metastases", label="Multiple skeletal metas
 ))
 ITEMS: Final = (PRIMARY, VISCERAL, LABORATORY, ECOG, CHEMOTHERAPY, MULTIPLE)
 
-#: Default primary group per histology (interchange §3.1). Histologies not listed (breast,
+#: Default primary group per histology (interchange format). Histologies not listed (breast,
 #: prostate, lung, lung_nsclc, uterus, carcinoid, seminoma, germ_cell, other) need an explicit
 #: ``katagiri_group``.
 GROUP_DEFAULTS: Final = (
@@ -274,6 +274,7 @@ def score(case: Case) -> ScoreResult[Band]:
     ``ecog``, ``previous_chemotherapy``, ``extraspinal_bone_metastases`` and
     ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
     """
+    check_case(case, "katagiri_2014.score")
     tumour = case.tumour
     missing: list[str] = []
     flags: list[str] = []

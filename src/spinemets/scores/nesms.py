@@ -2,15 +2,16 @@
 
 Weights from Ghori et al. (Spine J 2015): modified Bauer score >= 3 gives 2 points, independent
 ambulation 1, serum albumin >= 3.5 g/dL 1. The raw sum runs 0-4 but the published score has a
-ceiling of three: ``NESMS = min(raw, 3)``; the result carries ``raw`` for audit (interchange §3.1).
+ceiling of three: ``NESMS = min(raw, 3)``; the result carries ``raw`` for audit (decision
+``nesms-cap``).
 Higher is better. There are two routes to NESMS 2: modified Bauer >= 3 alone, or modified Bauer
 < 3 with both the ambulation and the albumin points.
 
-Choices: "ambulatory" is the interchange field ``ambulatory`` (walks independently, assistive
-device allowed; clinical-beyond §2 ambiguity 2 and §14 item 2 are still open against the 2021
-methods). The modified Bauer item is :mod:`.bauer_modified` computed on the same case, so NESMS is
-``incomplete`` whenever that score is, naming its missing fields. Band meanings are the odds
-ratios of the 2021 prospective validation; absolute 1-year survival per level is not published.
+Choices: "ambulatory" is the interchange field ``ambulatory`` (walks independently, assistive device
+allowed; whether the 2021 methods read it so is not yet checked). The modified Bauer item is
+:mod:`.bauer_modified` computed on the same case, so NESMS is ``incomplete`` whenever that score is,
+naming its missing fields. Band meanings are the odds ratios of the 2021 prospective validation;
+absolute 1-year survival per level is not published.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code
 from . import bauer_modified
 from ._beyond import Ambulation, Cut, ambulation
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "ALBUMIN_NORMAL",
@@ -80,7 +81,7 @@ _V = SCHOENFELD_2021.at("abstract: prospective validation, 180 patients", Eviden
 
 
 class Band(Code):
-    """One band per NESMS level (interchange §3.1)."""
+    """One band per NESMS level (interchange format)."""
 
     NESMS_0 = "nesms_0"
     NESMS_1 = "nesms_1"
@@ -142,6 +143,7 @@ def score(case: Case) -> ScoreResult[Band]:
     ``extraspinal_bone_metastases``, ``vertebral_metastases``), ``ambulatory`` and
     ``albumin_g_dl``; otherwise ``incomplete`` naming every missing one.
     """
+    check_case(case, "nesms.score")
     missing: list[str] = []
     items: list[ItemScore | None] = [None] * 3
     mbauer = bauer_modified.score(case)

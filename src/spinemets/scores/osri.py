@@ -9,10 +9,10 @@ No bands are published (survival per OSRI value is given only as curves, not yet
 complete result has ``band`` None (``"band": null`` in ``to_dict``); read the total as "lower is
 better" only.
 
-Every row is tagged unverified (clinical-beyond §3 and §14 item 6: the PTP grades are a
-reconstruction from the revised Tokuhashi primary-site item and the GC cut-offs mirror Tokuhashi's),
-so every result that uses them carries ``unverified_table``. KPS may come from ECOG only through a
-named conversion (interchange §4.4).
+Every row is tagged unverified (the PTP grades are a reconstruction from the revised Tokuhashi
+primary-site item and the GC cut-offs mirror Tokuhashi's), so every result that uses them carries
+``unverified_table``. KPS may come from ECOG only through a named conversion (decision
+``ecog-to-kps``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology
 from ._beyond import LUNG
-from ._common import item_score, kps_item, summed
+from ._common import check_case, item_score, kps_item, summed
 
 __all__ = [
     "BANDS",
@@ -67,7 +67,7 @@ H = Histology
 
 
 class Band(Code):
-    """OSRI has no published bands (interchange §3.1): this vocabulary is empty."""
+    """OSRI has no published bands (interchange format): this vocabulary is empty."""
 
 
 _GRADE_1: Final = (H.THYROID, H.BREAST, H.PROSTATE, H.CARCINOID)
@@ -94,7 +94,7 @@ GENERAL_CONDITION: Final = Item(
 )
 ITEMS: Final = (PRIMARY, GENERAL_CONDITION)
 
-#: None published (interchange §3.1).
+#: None published (interchange format).
 BANDS: Final[tuple[BandRow[Band], ...]] = ()
 
 
@@ -105,6 +105,7 @@ def score(case: Case) -> ScoreResult[Band]:
     naming every missing one. Flags: ``unverified_table``, ``kps_from_ecog:<name>``,
     ``kps_from_ecog_ambiguous``.
     """
+    check_case(case, "osri.score")
     missing: list[str] = []
     flags: list[str] = []
     items: list[ItemScore | None] = [None, None]

@@ -4,17 +4,17 @@ Six items, each worth (6-month survival % in that category) / 10: tumour type, o
 metastases, visceral metastases, interval from tumour diagnosis to MSCC, ambulatory status and
 time developing motor deficits before radiotherapy; total 20-45 in five groups, higher is better.
 
-Every item point is tagged unverified (clinical-beyond §5.1 and §14 item 5: range-consistent, but
-not checked against Table 2 of the primary), so every result that uses them carries
+Every item point is tagged unverified (range-consistent, but not checked against Table 2 of the
+primary), so every result that uses them carries
 ``unverified_table``. The 2008 five groups are the band; the simplified three-group reading of the
 2010 validation (Rades, Cancer 2010;116(15):3670-3673) is metadata: :data:`SIMPLIFIED_2010`, and
 the extra key ``rades_2010`` (``{"code": "rades_20_30" | "rades_31_35" | "rades_36_45",
 "range": [lo, hi]}``) on a complete result.
 
-Choices (interchange §1.2): ``motor_deficit_days = 0`` (no motor deficit) makes the score
-``not_applicable``, since its motor-deficit item has no category for it; the day bins are
-inclusive integers (1-7, 8-14, > 14). The interval needs more than 15 months for the higher
-points. "Other bone metastases" is present when ``extraspinal_bone_metastases >= 1`` or
+Choices (decision ``rades-no-motor-deficit``): ``motor_deficit_days = 0`` (no motor deficit) makes
+the score ``not_applicable``, since its motor-deficit item has no category for it; the day bins are
+inclusive integers (1-7, 8-14, > 14). The interval needs more than 15 months for the higher points.
+"Other bone metastases" is present when ``extraspinal_bone_metastases >= 1`` or
 ``vertebral_metastases >= 2`` (both counts needed). Visceral metastases include brain.
 """
 
@@ -39,7 +39,7 @@ from ._beyond import (
     other_bone_metastases,
     visceral_finding,
 )
-from ._common import item_score, summed
+from ._common import check_case, item_score, summed
 
 __all__ = [
     "BANDS",
@@ -91,7 +91,7 @@ H = Histology
 
 
 class Band(Code):
-    """The five 2008 groups (interchange §3.1)."""
+    """The five 2008 groups (interchange format)."""
 
     RADES_20_25 = "rades_20_25"
     RADES_26_30 = "rades_26_30"
@@ -204,7 +204,8 @@ SIMPLIFIED_2010: Final = tuple(
 #: Why a case without motor deficit is outside the score.
 NO_MOTOR_DEFICIT: Final = (
     "motor_deficit_days is 0 (no motor deficit): the Rades 2008 score's 'time developing motor "
-    "deficits before radiotherapy' item has no category for it (1-7, 8-14, > 14 days)"
+    "deficits before radiotherapy' item has no category for it (1-7, 8-14, > 14 days; "
+    "spinemets decision #rades-no-motor-deficit)"
 )
 
 
@@ -218,6 +219,7 @@ def score(case: Case) -> ScoreResult[Band]:
     ``unverified_table`` (always, when an item is scored); a complete result also carries the
     key ``rades_2010`` with the 2010 three-group reading.
     """
+    check_case(case, "rades_2008.score")
     days = case.neurology.motor_deficit_days
     if days == 0:
         return ScoreResult(id=ID, status=Status.NOT_APPLICABLE, citation=CITATION,

@@ -2,7 +2,7 @@
 
 Six components per lesion: location (derived from the level), pain, bone lesion, alignment,
 vertebral body collapse and posterolateral involvement; 0-18, higher is more unstable. The case's
-SINS is the maximum over its lesions, and every lesion's own total is reported (interchange §3).
+SINS is the maximum over its lesions, and every lesion's own total is reported (interchange format).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import operator
 from typing import Final
 
 from .._table import BandRow, Item, Row, band_for
-from ..citations import FISHER_2010, SPINEMETS, Evidence
+from ..citations import FISHER_2010, Evidence, decision
 from ..model import Case, Lesion
 from ..results import ItemScore, LesionScore, ScoreResult, Status
 from ..vocab import Alignment, BoneLesion, Code, Collapse, Pain, Posterolateral
 from ..vocab import SpinalLevel as L
-from ._common import item_score
+from ._common import check_case, item_score
 
 __all__ = [
     "BANDS",
@@ -47,7 +47,7 @@ _S = FISHER_2010.at(
     "(concordant)",
     Evidence.SECONDARY,
 )
-_LOC = SPINEMETS.at("§4.5, level -> location from Fisher 2010 Table 1", Evidence.SECONDARY)
+_LOC = decision("sins-location", Evidence.SECONDARY)  # level -> Fisher 2010 Table 1
 
 
 class Band(Code):
@@ -143,6 +143,7 @@ def score(case: Case) -> ScoreResult[Band]:
     ``incomplete`` when there are no lesions (missing ``lesions``) or any lesion lacks a SINS
     field (even when the complete lesions already reach 13); nothing is raised.
     """
+    check_case(case, "sins.score")
     if not case.lesions:
         return ScoreResult(id=ID, status=Status.INCOMPLETE, citation=CITATION,
                            higher_is_better=HIGHER_IS_BETTER, missing=("lesions",))

@@ -16,6 +16,7 @@ from ..model import Case
 from ..results import ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
+from ._common import check_case
 from ._tokuhashi import evaluate
 
 __all__ = [
@@ -125,10 +126,11 @@ BANDS: Final = (
 def score(case: Case) -> ScoreResult[Band]:
     """Score *case* with the original Tokuhashi score (Tokuhashi 1990).
 
-    KPS may come from ECOG only through a named conversion (interchange §4.4). Flags:
+    KPS may come from ECOG only through a named conversion (decision ``ecog-to-kps``). Flags:
     ``colon_scored_as_other``, ``outside_derivation_population``, ``kps_from_ecog:<name>``,
     ``kps_from_ecog_ambiguous``. Missing inputs give an ``incomplete`` result naming all of them.
     """
+    check_case(case, "tokuhashi_1990.score")
     result = evaluate(case, id=ID, citation=CITATION, items=ITEMS,
                       bands=cast("tuple[BandRow[enum.Enum], ...]", BANDS))
     return cast("ScoreResult[Band]", result)

@@ -18,6 +18,7 @@ from ..policy import DEFAULT_POLICY, Policy
 from ..results import ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
+from ._common import check_case
 from ._tokuhashi import evaluate
 
 __all__ = [
@@ -77,14 +78,15 @@ EXTRASPINAL: Final = Item(key="extraspinal_bone_metastases",
     Row(when=Span(1, 2), points=1, wording="1-2", source=_P),
     Row(when=Span(0, 0), points=2, wording="0", source=_S),
 ))
-#: Interchange §4.1 (ambiguity A17): >=3 -> 0, 2 -> 1, 1 -> 2.
+#: Decision ``tokuhashi-vertebral-item``: >=3 -> 0, 2 -> 1, 1 -> 2.
 VERTEBRAL: Final = Item(key="vertebral_metastases",
                         label="No. of metastases in the vertebral body", rows=(
     Row(when=Span(3, None), points=0, wording=">=3", source=_P),
     Row(when=Span(2, 2), points=1, wording="2", source=_S),
     Row(when=Span(1, 1), points=2, wording="1", source=_S),
 ))
-#: Interchange §4.2: "removable" is resectable only; treatable and untreatable score 0.
+#: Decision ``visceral-treatable-removable``: "removable" is resectable only; treatable and
+#: untreatable score 0.
 VISCERAL: Final = Item(key="visceral_metastases",
                        label="Metastases to the major internal organs", rows=(
     Row(when=(VisceralMetastases.TREATABLE, VisceralMetastases.UNTREATABLE), points=0,
@@ -92,7 +94,8 @@ VISCERAL: Final = Item(key="visceral_metastases",
     Row(when=(VisceralMetastases.RESECTABLE,), points=1, wording="Removable", source=_S),
     Row(when=(VisceralMetastases.NONE,), points=2, wording="No metastases", source=_P),
 ))
-#: Colon is not listed and scores as "others" (interchange §4.3, flag colon_scored_as_other).
+#: Colon is not listed and scores as "others" (decision ``colon-not-rectum``, flag
+#: colon_scored_as_other).
 PRIMARY: Final = Item(key="primary_site", label="Primary site of the cancer", rows=(
     Row(when=(H.LUNG, H.LUNG_NSCLC, H.LUNG_SCLC, H.OSTEOSARCOMA, H.STOMACH, H.BLADDER,
               H.ESOPHAGUS, H.PANCREAS), points=0,
@@ -142,7 +145,7 @@ BANDS: Final = (
 def strategy_for(
     total: int, vertebrae: int, visceral: VisceralMetastases, policy: Policy = DEFAULT_POLICY
 ) -> tuple[str, tuple[str, ...]]:
-    """Tokuhashi 2005's treatment principle (abstract; interchange §3.1) and its flags.
+    """Tokuhashi 2005's treatment principle (abstract; the interchange format) and its flags.
 
     1. total <= 8: ``conservative``;
     2. two or more vertebrae: ``palliative_surgery`` ("or those with multiple vertebral
@@ -173,9 +176,11 @@ def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the revised Tokuhashi score (Tokuhashi 2005), with its strategy.
 
     Flags as :func:`spinemets.scores.tokuhashi_1990.score`, plus
-    ``tokuhashi_multiple_vertebrae_conflict`` (ambiguity A7). *policy* selects the 9-11 reading
-    (ambiguity A6; default: the abstract's wording).
+    ``tokuhashi_multiple_vertebrae_conflict`` (decision ``tokuhashi-multiple-vertebrae``). *policy*
+    selects the 9-11 reading (decision ``tokuhashi-excision-9-11``; default: the abstract's
+    wording).
     """
+    check_case(case, "tokuhashi_2005.score")
     tumour = case.tumour
 
     def principle(band: BandRow[enum.Enum], total: int) -> tuple[str | None, tuple[str, ...]]:

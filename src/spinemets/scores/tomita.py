@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Final
 
 from .._table import BandRow, DefaultRow, Item, Row, default_index
-from ..citations import SPINEMETS, TOMITA_2001, Evidence
+from ..citations import TOMITA_2001, Evidence, decision
 from ..model import Case
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
 from ._beyond import SOLITARY_SUM
-from ._common import histology_flags, item_score, summed
+from ._common import check_case, histology_flags, item_score, summed
 
 __all__ = [
     "BANDS",
@@ -60,7 +60,7 @@ _B = TOMITA_2001.at(
 
 
 class BoneMetastases(Code):
-    """Tomita's bone item, derived from the counts or ``bone_metastases_isolated`` (§3)."""
+    """Tomita's bone item, derived from the counts or ``bone_metastases_isolated``."""
 
     SOLITARY_OR_ISOLATED = "solitary_or_isolated"
     MULTIPLE = "multiple"
@@ -109,19 +109,18 @@ BONE: Final = Item(
 )
 ITEMS: Final = (GROWTH, VISCERAL, BONE)
 
-#: Default growth class per histology (interchange §2; ambiguity A1). Any histology not listed
-#: has no default: Tomita is then incomplete, missing ``tomita_growth``.
+#: Default growth class per histology (decision ``tomita-growth-defaults``). Any histology not
+#: listed has no default: Tomita is then incomplete, missing ``tomita_growth``.
 GROWTH_DEFAULTS: Final = (
     DefaultRow(when=(Histology.BREAST, Histology.THYROID), value=TomitaGrowth.SLOW, source=_T),
     DefaultRow(when=(Histology.PROSTATE,), value=TomitaGrowth.SLOW,
-               source=SPINEMETS.at("§2, following common reproductions", Evidence.SECONDARY)),
+               source=decision("tomita-growth-defaults", Evidence.SECONDARY)),
     DefaultRow(when=(Histology.KIDNEY, Histology.UTERUS), value=TomitaGrowth.MODERATE,
                source=_T),
     DefaultRow(when=(Histology.LUNG, Histology.LUNG_NSCLC, Histology.LUNG_SCLC,
                      Histology.STOMACH), value=TomitaGrowth.RAPID, source=_T),
     DefaultRow(when=(Histology.UNKNOWN,), value=TomitaGrowth.RAPID,
-               source=SPINEMETS.at("§2, 'rapid growth or unknown primary' (calculator)",
-                                   Evidence.SECONDARY)),
+               source=decision("tomita-growth-defaults", Evidence.SECONDARY)),
 )
 _GROWTH_DEFAULT: Final = default_index(GROWTH_DEFAULTS)
 
@@ -138,7 +137,7 @@ BANDS: Final = (
             meaning="Terminal care: non-operative supportive care"),
 )
 
-#: The surgical strategy code of each band (interchange §3.1).
+#: The surgical strategy code of each band (interchange format).
 STRATEGY: Final = {
     Band.LONG_TERM_LOCAL_CONTROL: "wide_or_marginal_excision",
     Band.MIDDLE_TERM_LOCAL_CONTROL: "marginal_or_intralesional_excision",
@@ -163,6 +162,7 @@ def score(case: Case) -> ScoreResult[Band]:
     naming every missing field (``tomita_growth`` [and ``histology``], ``visceral_metastases``,
     ``extraspinal_bone_metastases``, ``vertebral_metastases``). Nothing is raised.
     """
+    check_case(case, "tomita.score")
     tumour = case.tumour
     missing: list[str] = []
     flags: list[str] = []

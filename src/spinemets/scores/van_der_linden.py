@@ -4,11 +4,11 @@ Three items: Karnofsky performance status (80-100: 2, 50-70: 1, 10-40: 0), prima
 (breast 3, prostate 2, lung 1, other 0) and visceral metastases (absent 1, present 0); total 0-6,
 higher is better. Derived from patients in a randomized radiotherapy trial.
 
-Choices (clinical-beyond §4; interchange §3.1): the lung row (1 point, above "other") is an open
-ambiguity (§14 item 4: some citations may invert lung and other); it is implemented as the one
-available table gives it, tagged unverified, so a lung primary raises ``unverified_table``. KPS
-below 50 scores 0 (the floor is given as both 10-40 and 20-40). KPS may come from ECOG only
-through a named conversion (interchange §4.4). Visceral metastases include brain.
+Choices: the lung row (1 point, above "other") is open (some citations may invert lung and other);
+it is implemented as the one available table gives it, tagged unverified, so a lung primary raises
+``unverified_table``. KPS below 50 scores 0 (the floor is given as both 10-40 and 20-40). KPS may
+come from ECOG only through a named conversion (decision ``ecog-to-kps``). Visceral metastases
+include brain.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, visceral_finding
-from ._common import item_score, kps_item, summed
+from ._common import check_case, item_score, kps_item, summed
 
 __all__ = [
     "BANDS",
@@ -68,7 +68,7 @@ H = Histology
 
 
 class Band(Code):
-    """van der Linden groups A-C (interchange §3.1)."""
+    """van der Linden groups A-C (interchange format)."""
 
     GROUP_A = "group_a"
     GROUP_B = "group_b"
@@ -132,6 +132,7 @@ def score(case: Case) -> ScoreResult[Band]:
     otherwise ``incomplete`` naming every missing one. Flags: ``unverified_table`` (lung primary),
     ``kps_from_ecog:<name>``, ``kps_from_ecog_ambiguous``.
     """
+    check_case(case, "van_der_linden.score")
     missing: list[str] = []
     flags: list[str] = []
     items: list[ItemScore | None] = [kps_item(KPS, case.systemic, missing, flags), None, None]
