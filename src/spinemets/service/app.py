@@ -361,6 +361,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def create_app(config: ServiceConfig | None = None) -> Starlette:
     """The service as an ASGI application (``uvicorn`` or any ASGI server can run it)."""
     config = config or ServiceConfig()
+    # uvicorn's access line includes the query string (the calculator link's ?case= carries
+    # patient data): it stays off whichever way the app is run; AccessLog writes ours.
+    logging.getLogger("uvicorn.access").disabled = True
     service = Service(config)
     routes = [
         Route("/", service.page, methods=["GET"]),
