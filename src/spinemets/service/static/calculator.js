@@ -50,7 +50,8 @@
     return el("div", { "class": "field" },
       el("label", { "for": id }, label(spec.name)),
       control(spec, id),
-      el("p", { "class": "hint", id: id + "-hint" }, spec.description + " (" + spec.allowed + ")"),
+      el("p", { "class": "hint", id: id + "-hint" },
+        spec.kind === "code" ? spec.description : spec.description + " (" + spec.allowed + ")"),
       el("p", { "class": "err", id: id + "-err" }));
   }
 
@@ -229,7 +230,8 @@
     if (rec.options && rec.options.length) {
       var ol = el("ul");
       rec.options.forEach(function (o) { ol.append(el("li", null, el("strong", null, o.option + ": "), o.rationale + " (" + o.source + ")")); });
-      recBox.append(el("h4", null, "Options from the literature"), ol);
+      recBox.append(el("details", { "class": "options" },
+        el("summary", null, "Options from the literature (" + rec.options.length + ")"), ol));
     }
   }
 
