@@ -384,10 +384,22 @@ class TestStartup:
             "https://ehr.example/a", "https://ehr.example/jwks?t=1")
         assert parse_issuer("ehr=keys.json") == ("ehr", "keys.json")
 
-    def test_cli_refuses_off_loopback(self, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_cli_refuses_off_loopback(self, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        """The command exits 2 before binding; issuers from the environment count too."""
+        import spinemets.service
+
         assert cli_main(["serve", "--host", "0.0.0.0"]) == 2
         assert "--insecure-no-auth" in capsys.readouterr().err
         assert cli_main(["serve", "--trusted-issuer", "nonsense"]) == 2
+        started: list[ServiceConfig] = []
+        monkeypatch.setattr(spinemets.service, "run",
+                            lambda config, log_level: started.append(config))
+        monkeypatch.setenv("SPINEMETS_TRUSTED_ISSUERS", "https://a.example=a.json b=b.json")
+        assert cli_main(["serve", "--host", "0.0.0.0", "--trusted-issuer", "c=c.json"]) == 0
+        assert started[0].trusted_issuers == {"https://a.example": "a.json", "b": "b.json",
+                                              "c": "c.json"}
+        assert started[0].public_url == "http://0.0.0.0:8000"
 
     def test_the_command_serves(self, tmp_path: Path) -> None:
         """``spinemets serve`` as a process: the start-up notice, discovery, a hook, /assess,

@@ -75,7 +75,8 @@ def _serve_parser(sub: Any) -> None:
                             "default http://HOST:PORT")
     serve.add_argument("--trusted-issuer", metavar="ISS=JWKS", action="append", default=[],
                        help="trust JWTs from issuer ISS, verified with the JWK Set at JWKS "
-                            "(URL or file); repeatable")
+                            "(URL or file); repeatable; also read from the environment "
+                            "variable SPINEMETS_TRUSTED_ISSUERS (space-separated ISS=JWKS)")
     serve.add_argument("--insecure-no-auth", action="store_true",
                        help="allow running without authentication off loopback")
     serve.add_argument("--cors-origin", metavar="ORIGIN", action="append", default=[],
@@ -97,7 +98,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         config = ServiceConfig(
             host=args.host, port=args.port, public_url=args.public_url,
-            trusted_issuers=dict(parse_issuer(text) for text in args.trusted_issuer),
+            trusted_issuers=dict(parse_issuer(text) for text in [
+                *os.environ.get("SPINEMETS_TRUSTED_ISSUERS", "").split(), *args.trusted_issuer]),
             insecure_no_auth=args.insecure_no_auth, cors_origins=tuple(args.cors_origin),
             max_body=args.max_body_bytes)
     except ConfigError as exc:
