@@ -190,8 +190,7 @@ _UGLY = st.dictionaries(st.sampled_from(_FIELD_NAMES), _UGLY_VALUES, max_size=6)
 
 
 class TestJsonApi:
-    @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture],
-              deadline=None)
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
     @given(st.lists(st.one_of(case_dicts(), _UGLY), min_size=1, max_size=8))
     def test_assess_equals_the_command_line(self, client: httpx.Client,
                                             cases: list[dict[str, Any]]) -> None:

@@ -335,8 +335,7 @@ class Authenticate:
         self.verifier = Verifier(config.trusted_issuers) if config.auth_required else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (self.verifier is None or scope["type"] != "http"
-                or scope["path"] in _OPEN_PATHS or scope["method"] == "OPTIONS"):
+        if self.verifier is None or scope["type"] != "http" or scope["path"] in _OPEN_PATHS:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
