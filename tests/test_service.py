@@ -74,7 +74,12 @@ class TestDiscoveryAndHooks:
         assert prefetch["conditions"].startswith("Condition?")
         assert "89243-0" in prefetch["performanceStatus"]  # KPS (LOINC)
         assert "89247-1" in prefetch["performanceStatus"]  # ECOG
-        assert "1751-7" in prefetch["laboratory"]  # albumin
+        # The laboratory analytes and their mass and molar LOINC codes, as the project's
+        # FHIR rules list them: albumin, CRP, LDH, platelets, calcium, total bilirubin.
+        for code in ("1751-7", "1988-5", "2532-0", "14804-9", "777-3", "26515-7", "17861-6",
+                     "2000-8", "1975-2", "14631-6"):
+            assert f"http://loinc.org|{code}" in prefetch["laboratory"]
+        assert "questionnaire=" in prefetch["assessment"]
         assert prefetch["assessment"].startswith("QuestionnaireResponse?")
         assert all("{{context.patientId}}" in q for q in prefetch.values())
 
@@ -267,8 +272,12 @@ class TestJsonApi:
         assert client.get("/health").json() == {"status": "ok"}
         assert client.get("/version").json() == {"spinemets": spinemets.__version__,
                                                  "interchange": 1}
+        from openapi_spec_validator import validate
+
         doc = client.get("/openapi.json").json()
+        validate(doc)
         assert doc["openapi"].startswith("3.1")
+        assert doc["servers"] == [{"url": str(client.base_url).rstrip("/")}]
         assert {"/assess", "/cds-services", "/health"} <= set(doc["paths"])
         text = json.dumps(doc)
         assert "tokuhashi_2005" in text and "#/$defs/" not in text

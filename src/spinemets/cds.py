@@ -61,7 +61,6 @@ _TITLES: Final = {"sins": "SINS", "tokuhashi_2005": "Revised Tokuhashi", "tomita
                   "escc": "ESCC", "tokuhashi_1990": "Tokuhashi 1990"}
 #: The scores whose absence the missing-data card summarises (the others are listed in detail).
 _SEED: Final = ("sins", "escc", "tokuhashi_2005", "tomita")
-_CODE_SYSTEM: Final = "https://spinemets.readthedocs.io/fhir/CodeSystem"
 #: What a proposed action is, for the suggestion's label and the ServiceRequest's text.
 _ACTIONS: Final = {
     ("radiation", "cebrt"): "Conventional external-beam radiotherapy",
@@ -111,6 +110,9 @@ def _finish(card: dict[str, Any], link: str | None) -> dict[str, Any]:
 
 
 def _suggestions(assessment: Assessment, patient_id: str) -> list[dict[str, Any]]:
+    from .fhir import RADIATION_SYSTEM, STABILIZATION_SYSTEM
+
+    systems = {"radiation": RADIATION_SYSTEM, "stabilization": STABILIZATION_SYSTEM}
     rec = assessment.recommendation
     out = []
     for part, code in (("radiation", rec.radiation.value),
@@ -118,7 +120,7 @@ def _suggestions(assessment: Assessment, patient_id: str) -> list[dict[str, Any]
         text = _ACTIONS.get((part, code))
         if text is None:  # "none" and "undetermined" propose nothing
             continue
-        system = f"{_CODE_SYSTEM}/noms-{part}"
+        system = systems[part]
         resource = {
             "resourceType": "ServiceRequest",
             "status": "draft",

@@ -243,11 +243,11 @@ class Service:
 
         case: Any = None
         try:
-            from ..fhir import read_fhir  # type: ignore[attr-defined]
+            from ..fhir import read_fhir
 
             reading = read_fhir(resources)
             case = reading.case
-            problems = [*problems, *(str(p) for p in reading.problems)]
+            problems = [*problems, *(_problem_text(p) for p in reading.problems)]
         except Exception as exc:
             _log.warning("the prefetch could not be read (%s)", type(exc).__name__)
             problems = [*problems, "the patient's FHIR data could not be read "
@@ -270,6 +270,14 @@ class Service:
             return _json(problem, 400)
         _log.info("feedback: %d accepted, %d overridden", counts["accepted"], counts["overridden"])
         return Response(status_code=200)
+
+
+def _problem_text(problem: Any) -> str:
+    """``kps: an integer 10, 20, ..., 100 (got 75)`` for a reader's field problem."""
+    field, allowed, got = (getattr(problem, k, "") for k in ("field", "allowed", "got"))
+    if not field and not allowed:
+        return str(problem)
+    return f"{field}: {allowed}" + (f" (got {got})" if got else "")
 
 
 #: The page loads only its own assets: a Content-Security-Policy says so to the browser.

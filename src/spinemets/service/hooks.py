@@ -10,7 +10,7 @@ same base are followed). Missing or unreadable data gives an informative card, n
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -28,29 +28,28 @@ _log = logging.getLogger("spinemets.service")
 
 SERVICE_ID: Final = "spinemets-patient-view"
 HOOK: Final = "patient-view"
-_LOINC: Final = "http://loinc.org"
-#: LOINC codes of the Observations the FHIR reader takes: performance status and laboratory.
-PERFORMANCE_LOINC: Final = ("89243-0", "89247-1")
-LABORATORY_LOINC: Final = ("1751-7", "1988-5", "2532-0", "14804-9", "777-3", "26515-7",
-                           "17861-6", "2000-8", "1975-2", "14631-6")
 _PAGES: Final = 5
 _TIMEOUT: Final = 10.0
 
 
-def _codes(codes: tuple[str, ...]) -> str:
-    return ",".join(f"{_LOINC}|{code}" for code in codes)
-
-
 def prefetch_templates() -> dict[str, str]:
-    """The prefetch templates: what the FHIR reader reads for one patient."""
+    """The prefetch templates: what the FHIR reader reads for one patient (its LOINC codes and
+    its Questionnaire's canonical URL come from :mod:`spinemets.fhir`)."""
+    from ..fhir import ECOG_LOINC, KPS_LOINC, LOINC, QUESTIONNAIRE_URL
+    from ..fhir.units import LAB_LOINC
+
+    def codes(values: Iterable[str]) -> str:
+        return ",".join(f"{LOINC}|{code}" for code in values)
+
+    patient = "{{context.patientId}}"
     return {
-        "conditions": "Condition?patient={{context.patientId}}",
-        "performanceStatus": (f"Observation?patient={{{{context.patientId}}}}"
-                              f"&code={_codes(PERFORMANCE_LOINC)}&_sort=-date&_count=20"),
-        "laboratory": (f"Observation?patient={{{{context.patientId}}}}"
-                       f"&code={_codes(LABORATORY_LOINC)}&_sort=-date&_count=100"),
-        "assessment": ("QuestionnaireResponse?subject=Patient/{{context.patientId}}"
-                       "&_sort=-authored&_count=1"),
+        "conditions": f"Condition?patient={patient}",
+        "performanceStatus": (f"Observation?patient={patient}"
+                              f"&code={codes((KPS_LOINC, ECOG_LOINC))}&_sort=-date&_count=20"),
+        "laboratory": (f"Observation?patient={patient}&code={codes(LAB_LOINC)}"
+                       "&_sort=-date&_count=100"),
+        "assessment": (f"QuestionnaireResponse?subject=Patient/{patient}"
+                       f"&questionnaire={QUESTIONNAIRE_URL}&_sort=-authored&_count=1"),
     }
 
 

@@ -1,97 +1,100 @@
 """The OpenAPI 3.1 document of the service (``GET /openapi.json``).
 
-The interchange schemas (:func:`spinemets.schema.case_schema`, ``result_schema``) are embedded as
-components, so a client generator sees exactly what ``spinemets schema`` prints.
+Built by :func:`spinemets.schema.openapi`, which embeds the interchange schemas (``Case``,
+``Lesion``, ``Result``, ``Error``) as components, with the service's own paths and its public URL.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from .config import ServiceConfig
 
 __all__ = ["openapi_document"]
 
-
-def _error() -> dict[str, Any]:
-    return {"description": "The interchange error object",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_REF: Final = "#/components/schemas/"
+_JSONL: Final = {"schema": {"type": "string", "description": "JSON Lines: one JSON text a line"}}
 
 
-def _refs(value: Any) -> Any:
-    """JSON Schema ``#/$defs/x`` references rewritten to ``#/components/schemas/x``."""
-    if isinstance(value, dict):
-        return {k: (v.replace("#/$defs/", "#/components/schemas/")
-                    if k == "$ref" and isinstance(v, str) else _refs(v))
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_refs(v) for v in value]
-    return value
+def _body(name: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": _REF + name}}}}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return _body("Error", description)
+
+
+def _json(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+def _paths() -> dict[str, Any]:
+    service_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    too_large = _problem("Larger than the size limit (a body, or one JSON Lines line).")
+    return {
+        "/assess": {"post": {
+            "operationId": "assess",
+            "summary": "Score one case (JSON), or JSON Lines in and out",
+            "description": "A JSON body is one case; its result is exactly the line "
+                           "`spinemets assess` writes. An `application/x-ndjson` body is read "
+                           "line by line; the response streams one line per non-blank line.",
+            "parameters": [{"name": "ecog_to_kps", "in": "query", "required": False,
+                            "description": "ECOG to KPS conversion for cases that name none",
+                            "schema": {"enum": ["common", "ma_2010", "prasad_2018"]}}],
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"$ref": _REF + "Case"}},
+                "application/x-ndjson": _JSONL}},
+            "responses": {
+                "200": {"description": "The result, or one result or error line per case.",
+                        "content": {"application/json": {"schema": {"$ref": _REF + "Result"}},
+                                    "application/x-ndjson": _JSONL}},
+                "400": _problem("Not a valid case: every offending field."),
+                "413": too_large},
+        }},
+        "/schema/{name}": {"get": {
+            "operationId": "schema", "summary": "JSON Schema of a case or of a result",
+            "parameters": [{"name": "name", "in": "path", "required": True,
+                            "schema": {"enum": ["case", "result"]}}],
+            "responses": {"200": _json("JSON Schema (draft 2020-12)."),
+                          "404": _problem("No such schema.")}}},
+        "/health": {"get": {"operationId": "health", "summary": "Liveness; never needs a token",
+                            "security": [],
+                            "responses": {"200": _json('`{"status": "ok"}`')}}},
+        "/version": {"get": {"operationId": "version",
+                             "summary": "The library and interchange versions",
+                             "responses": {"200": _json("Versions.")}}},
+        "/cds-services": {"get": {"operationId": "discovery", "summary": "CDS Hooks discovery",
+                                  "responses": {"200": _json("The CDS services.")}}},
+        "/cds-services/{id}": {"post": {
+            "operationId": "hook", "summary": "CDS Hooks call (patient-view): cards",
+            "parameters": [service_id],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"type": "object"}}}},
+            "responses": {"200": _json("CDS Hooks cards."),
+                          "400": _problem("Not a valid hook request."),
+                          "404": _problem("No such service."), "413": too_large}}},
+        "/cds-services/{id}/feedback": {"post": {
+            "operationId": "feedback", "summary": "CDS Hooks feedback",
+            "parameters": [service_id],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "Received."},
+                          "400": _problem("Not valid feedback."),
+                          "404": _problem("No such service."), "413": too_large}}},
+    }
 
 
 def openapi_document(config: ServiceConfig) -> dict[str, Any]:
-    """The OpenAPI 3.1 document, with the server's public URL."""
-    from .._version import package_version
-    from ..schema import case_schema, result_schema
+    """The OpenAPI 3.1 document, with the server's public URL and its JWT security scheme."""
+    from ..schema import openapi
 
-    case, result = _refs(case_schema()), _refs(result_schema())
-    defs = {**case.pop("$defs", {}), **result.pop("$defs", {})}
-    json_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}},
-                 "application/x-ndjson": {"schema": {"type": "string"}}}
-    bad = {"400": _error(), "413": _error()}
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "spinemets service", "version": package_version(),
-                 "description": "Published scores for spinal metastases and a NOMS-style "
-                                "recommendation. Decision support, not a medical device."},
-        "servers": [{"url": config.public_url}],
-        "paths": {
-            "/assess": {"post": {
-                "summary": "One case in, its result out (JSON); or JSON Lines in and out",
-                "parameters": [{"name": "ecog_to_kps", "in": "query", "required": False,
-                                "schema": {"enum": ["common", "ma_2010", "prasad_2018"]}}],
-                "requestBody": {"required": True, "content": json_body},
-                "responses": {"200": {"description": "The result (or one line per case)",
-                                      "content": {"application/json": {"schema": {
-                                          "$ref": "#/components/schemas/Result"}},
-                                          "application/x-ndjson": {
-                                              "schema": {"type": "string"}}}},
-                              **bad}}},
-            "/schema/{name}": {"get": {
-                "summary": "JSON Schema of a case or a result",
-                "parameters": [{"name": "name", "in": "path", "required": True,
-                                "schema": {"enum": ["case", "result"]}}],
-                "responses": {"200": {"description": "JSON Schema (draft 2020-12)"}}}},
-            "/health": {"get": {"summary": "Liveness (never needs a token)",
-                                "responses": {"200": {"description": "ok"}}}},
-            "/version": {"get": {"summary": "Library and interchange version",
-                                 "responses": {"200": {"description": "versions"}}}},
-            "/cds-services": {"get": {"summary": "CDS Hooks discovery",
-                                      "responses": {"200": {"description": "services"}}}},
-            "/cds-services/{id}": {"post": {
-                "summary": "CDS Hooks call (patient-view)",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "cards"}, **bad}}},
-            "/cds-services/{id}/feedback": {"post": {
-                "summary": "CDS Hooks feedback",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "accepted"}, **bad}}},
-        },
-        "components": {
-            "schemas": {
-                "Case": {k: v for k, v in case.items() if k not in ("$schema", "$id")},
-                "Result": {k: v for k, v in result.items() if k not in ("$schema", "$id")},
-                "Error": {"type": "object", "required": ["interchange", "error"],
-                          "properties": {"interchange": {"const": 1}, "error": {
-                              "type": "object", "required": ["message", "fields"],
-                              "properties": {"message": {"type": "string"},
-                                             "fields": {"type": "array",
-                                                        "items": {"type": "string"}}}}}},
-                **defs,
-            },
-            "securitySchemes": {"cdsHooksJwt": {"type": "http", "scheme": "bearer",
-                                                "bearerFormat": "JWT"}},
-        },
-    }
+    document = openapi(_paths(), title="spinemets service",
+                       servers=[{"url": config.public_url}])
+    if config.auth_required:
+        document["components"]["securitySchemes"] = {
+            "cdsHooksJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                            "description": "CDS Hooks client JWT (Trusting CDS Clients)"}}
+        document["security"] = [{"cdsHooksJwt": []}]
+    return document
