@@ -186,7 +186,8 @@ _FIELD_NAMES = ["histology", "kps", "ecog", "ecog_to_kps", "frankel", "myelopath
 _UGLY_VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
-    st.sampled_from(["kidney", "breast", "E", "common", 80, 80.0, -0.0, 2**53, "T12"]),
+    st.sampled_from(["kidney", "breast", "E", "common", 80, 80.0, -0.0, 2**53, "T12",
+                     "\ud800", "x\udfff", "", " kidney", 1e308, 5e-324]),
     st.lists(st.dictionaries(st.sampled_from(["level", "escc", "pain", "x"]),
                              st.sampled_from(["T12", "2", "1b", "none", 3, None]), max_size=3),
              max_size=2),
