@@ -110,3 +110,20 @@ def test_unreadable_and_missing_data_make_a_card(client: httpx.Client) -> None:
     case = _case_of(missing)
     assert "albumin_g_dl" not in case and "kps" not in case
     assert case["histology"] == "kidney"
+
+
+def test_resources_of_another_patient_are_left_out(client: httpx.Client) -> None:
+    """A prefetch that also holds another patient's KPS: left out and said on a card; the
+    hook's patient's KPS stands."""
+    prefetch = _prefetch()
+    other = {"resourceType": "Observation", "id": "o9", "status": "final",
+             "subject": {"reference": "https://ehr.example/fhir/Patient/someone-else"},
+             "effectiveDateTime": "2026-11-30T09:00:00Z",
+             "code": {"coding": [{"system": "http://loinc.org", "code": "89243-0"}]},
+             "valueInteger": 40}
+    prefetch["performanceStatus"]["entry"].append({"resource": other})
+    body = {"hook": "patient-view", "hookInstance": "h-3",
+            "context": {"userId": "Practitioner/9", "patientId": "p-77"}, "prefetch": prefetch}
+    cards = client.post(HOOK, json=body).json()["cards"]
+    assert _case_of(cards[0])["kps"] == 80
+    assert "1 resource(s) of another patient" in cards[-1]["detail"]

@@ -20,6 +20,7 @@ __all__ = [
     "discovery",
     "flatten",
     "gather",
+    "same_patient",
     "validate_call",
     "validate_feedback",
 ]
@@ -157,8 +158,32 @@ def flatten(value: Any) -> Iterator[dict[str, Any]]:
             yield value
 
 
+def _patient_of(resource: dict[str, Any]) -> str | None:
+    """The patient id a resource names in ``subject`` or ``patient`` (``Patient/<id>``)."""
+    for key in ("subject", "patient"):
+        ref = resource.get(key)
+        text = ref.get("reference") if isinstance(ref, dict) else None
+        if isinstance(text, str):
+            head, sep, tail = text.rstrip("/").rpartition("Patient/")
+            if sep and tail and "/" not in tail and (not head or head.endswith("/")):
+                return tail
+    return None
+
+
+def same_patient(resources: list[dict[str, Any]], patient_id: str
+                 ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Keep the resources of the hook's patient; a resource naming another patient is left out
+    and counted (one card must never mix two patients' data)."""
+    kept = [r for r in resources if _patient_of(r) in (None, patient_id)]
+    dropped = len(resources) - len(kept)
+    problems = ([f"{dropped} resource(s) of another patient than context.patientId were "
+                 "left out"] if dropped else [])
+    return kept, problems
+
+
 async def gather(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
-    """All resources of a hook call (prefetch, then fetched) and problems met while fetching."""
+    """All resources of a hook call (prefetch, then fetched) and problems met while fetching;
+    resources of another patient than ``context.patientId`` are left out."""
     prefetch = body.get("prefetch") or {}
     resources: list[dict[str, Any]] = []
     for value in prefetch.values():
@@ -172,7 +197,8 @@ async def gather(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]
         fetched, problems = await _fetch(server, auth["access_token"],
                                          {k: templates[k] for k in absent}, context)
         resources.extend(fetched)
-    return resources, problems
+    resources, others = same_patient(resources, body["context"]["patientId"])
+    return resources, [*problems, *others]
 
 
 async def _fetch(
