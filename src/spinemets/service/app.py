@@ -43,8 +43,16 @@ class TooLarge(Exception):
     """A body (or an NDJSON line) past the configured limit."""
 
 
-def _error(message: str, fields: list[str] | None = None) -> dict[str, Any]:
-    return {"interchange": 1, "error": {"message": message, "fields": fields or []}}
+def error_object(message: str, fields: list[str] | None = None) -> dict[str, Any]:
+    """The interchange error object for a request that is not a case (with the provenance an
+    error object carries)."""
+    from .._version import package_version
+
+    return {"interchange": 1, "spinemets": package_version(),
+            "error": {"message": message, "fields": fields or []}}
+
+
+_error = error_object
 
 
 def _json(data: Any, status: int = 200, media_type: str = "application/json") -> Response:

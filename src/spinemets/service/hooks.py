@@ -75,7 +75,9 @@ def discovery() -> dict[str, Any]:
 
 
 def _problem(fields: list[str], message: str) -> dict[str, Any]:
-    return {"interchange": 1, "error": {"message": message, "fields": fields}}
+    from .app import error_object
+
+    return error_object(message, fields)
 
 
 def validate_call(body: Any) -> dict[str, Any] | None:
@@ -95,8 +97,9 @@ def validate_call(body: Any) -> dict[str, Any] | None:
     prefetch = body.get("prefetch")
     if prefetch is not None and not isinstance(prefetch, dict):
         bad.append("prefetch")
-    if "fhirServer" in body and not (isinstance(body["fhirServer"], str)
-                                     and body["fhirServer"].startswith(("http://", "https://"))):
+    server = body.get("fhirServer")
+    if server is not None and not (isinstance(server, str)
+                                   and server.startswith(("http://", "https://"))):
         bad.append("fhirServer")
     auth = body.get("fhirAuthorization")
     if auth is not None and not (isinstance(auth, dict)
