@@ -177,3 +177,37 @@ def test_jwks_file_missing_means_401_not_500(tmp_path: Path) -> None:
         response = httpx.post(url + HOOK, json=BODY, headers=_bearer(token))
         _rejected(response, "JWKS cannot be read")
         assert httpx.get(url + "/health").status_code == 200
+
+
+def test_jwks_url_is_cached_and_re_read_for_rotation() -> None:
+    """A JWKS URL: read once, cached five minutes; a token with an unknown kid re-reads it, at
+    most every 30 seconds; a failed re-read keeps the keys already known."""
+    import asyncio
+
+    from spinemets.service.auth import JwksSource
+
+    a, b = Signer("RSA"), Signer("EC")
+    now = [0.0]
+    routes: dict[str, Any] = {"/jwks": {"keys": [a.jwk]}}
+    with static_server(routes) as (base, seen):
+        source = JwksSource(f"{base}/jwks", clock=lambda: now[0])
+
+        def kids(refresh: bool = False) -> list[str]:
+            return [k["kid"] for k in asyncio.run(source.keys(refresh=refresh))]
+
+        assert kids() == [a.kid]
+        routes["/jwks"] = {"keys": [a.jwk, b.jwk]}  # the issuer rotates in a new key
+        now[0] = 10
+        assert kids(refresh=True) == [a.kid]  # re-read moments ago: not again
+        now[0] = 31
+        assert kids(refresh=True) == [a.kid, b.kid]
+        now[0] = 200
+        assert kids() == [a.kid, b.kid] and len(seen) == 2  # cached
+        del routes["/jwks"]  # the URL now fails
+        now[0] = 600
+        assert kids() == [a.kid, b.kid]  # the known keys stay
+        assert len(seen) == 3
+        now[0] = 620
+        assert kids() == [a.kid, b.kid] and len(seen) == 3  # no retry on every request
+        now[0] = 631
+        assert kids() == [a.kid, b.kid] and len(seen) == 4

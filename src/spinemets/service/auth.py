@@ -80,6 +80,8 @@ class JwksSource:
                         raise AuthError(
                             f"the issuer's JWKS cannot be read ({type(exc).__name__})"
                         ) from None
+                    # Keep the known keys; try again in 30 s, not on every request.
+                    self._loaded = self._clock() - _JWKS_TTL + _REFRESH_EVERY
             return self._keys
 
 
