@@ -392,6 +392,11 @@ class TestStartup:
         assert parse_issuer("https://ehr.example/a=https://ehr.example/jwks?t=1") == (
             "https://ehr.example/a", "https://ehr.example/jwks?t=1")
         assert parse_issuer("ehr=keys.json") == ("ehr", "keys.json")
+        from spinemets.service import create_app
+        from spinemets.service.config import ConfigError
+
+        with pytest.raises(ConfigError, match="refusing"):
+            create_app(ServiceConfig(host="0.0.0.0"))
 
     def test_cli_refuses_off_loopback(self, capsys: pytest.CaptureFixture[str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import AuthError, Verifier
-from .config import ServiceConfig
+from .config import ConfigError, ServiceConfig
 from .hooks import SERVICE_ID, discovery, gather, validate_call, validate_feedback
 from .page import STATIC_DIR, page_html
 
@@ -374,8 +374,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(config: ServiceConfig | None = None) -> Starlette:
-    """The service as an ASGI application (``uvicorn`` or any ASGI server can run it)."""
+    """The service as an ASGI application (``uvicorn`` or any ASGI server can run it).
+
+    Raises:
+        ConfigError: when *config* would expose the service without authentication.
+    """
     config = config or ServiceConfig()
+    refusal = config.check()
+    if refusal is not None:
+        raise ConfigError(refusal)
     # uvicorn's access line includes the query string (the calculator link's ?case= carries
     # patient data): it stays off whichever way the app is run; AccessLog writes ours.
     logging.getLogger("uvicorn.access").disabled = True
