@@ -415,6 +415,12 @@ class TestStartup:
                                               "c": "c.json"}
         assert started[0].public_url == "http://0.0.0.0:8000"
 
+    def test_without_the_extra_says_pip_install(self, capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setitem(sys.modules, "spinemets.service", None)
+        assert cli_main(["serve"]) == 2
+        assert "pip install 'spinemets[service]'" in capsys.readouterr().err
+
     def test_the_command_serves(self, tmp_path: Path) -> None:
         """``spinemets serve`` as a process: the start-up notice, discovery, a hook, /assess,
         and the prefilled link of a card pointing under --public-url."""
