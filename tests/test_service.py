@@ -37,9 +37,16 @@ def base() -> Iterator[str]:
         yield url
 
 
+def _transport() -> httpx.HTTPTransport:
+    """No Nagle delay between the request's headers and its body (40 ms a request otherwise)."""
+    import socket
+
+    return httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+
+
 @pytest.fixture(scope="module")
 def client(base: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=base, timeout=30) as c:
+    with httpx.Client(base_url=base, timeout=30, transport=_transport()) as c:
         yield c
 
 
@@ -292,7 +299,8 @@ class TestJsonApi:
 @pytest.fixture(scope="module")
 def small() -> Iterator[httpx.Client]:
     """A server whose size limit is 2,000 bytes."""
-    with running({"max_body": TestLimits.LIMIT}) as url, httpx.Client(base_url=url) as c:
+    with running({"max_body": TestLimits.LIMIT}) as url, \
+            httpx.Client(base_url=url, transport=_transport()) as c:
         yield c
 
 
