@@ -133,10 +133,12 @@ def test_every_control_is_labelled_and_errors_are_announced(base: str) -> None:
 def test_link_content_is_never_markup(base: str) -> None:
     """A hostile ``?case=`` is shown as text: no element is injected, no script runs."""
     hostile = {"histology": "<img src=x onerror=window.pwned=1>",
-               "<b>bogus</b>": 1, "lesions": [{"level": "<script>window.pwned=1</script>"}]}
+               "<b>bogus</b>": 1, "lesions": [{"level": "<script>window.pwned=1</script>",
+                                                "lvl": "T1"}]}
     with browser_page(offline=True) as page:
         page.goto(f"{base}/?case={quote(json.dumps(hostile), safe='')}")
         page.wait_for_selector('#error:not(:empty)')
         assert page.evaluate("window.pwned === undefined")
         assert page.locator("img").count() == 0 and page.locator("#results b").count() == 0
-        assert "<b>bogus</b>" in (page.text_content("#notice") or "")
+        notice = page.text_content("#notice") or ""
+        assert "<b>bogus</b>" in notice and "lesions[0].lvl" in notice

@@ -316,8 +316,16 @@
       unknown.push(key);
     });
     setValues(caseBox, T["case"], "f-", data);
+    var lesionKnown = {};
+    T.lesion.forEach(function (s) { lesionKnown[s.name] = true; });
     if (Array.isArray(data.lesions) && data.lesions.length) {
-      data.lesions.forEach(function (l) { addLesion(l && typeof l === "object" ? l : {}); });
+      data.lesions.forEach(function (l, i) {
+        var lesion = l && typeof l === "object" ? l : {};
+        Object.keys(lesion).forEach(function (key) {
+          if (!lesionKnown[key]) { unknown.push("lesions[" + i + "]." + key); }
+        });
+        addLesion(lesion);
+      });
     } else {
       addLesion(null);
     }
