@@ -291,6 +291,19 @@ class TestExample:
         assert sins["meta"]["profile"] == ["http://example.org/a", "http://example.org/sins"]
         assert resources[-1]["contributor"] == [{"reference": "Practitioner/7"}]
 
+    @pytest.mark.parametrize(("options", "field"), [
+        ({"profiles": {"*": [1]}}, "profiles['*']"), ({"encounter": 7}, "encounter"),
+        ({"performer": [""]}, "performer"), ({"patient_reference": ""}, "patient_reference"),
+        ({"ids": "sequential"}, "ids")])
+    def test_bad_options(self, options: dict[str, Any], field: str) -> None:
+        with pytest.raises(InvalidInputError) as info:
+            to_fhir(_assess(EXAMPLE), **options)
+        assert info.value.fields == (field,)
+
+    def test_one_profile_as_a_string(self) -> None:
+        resources = to_fhir(_assess(EXAMPLE), profiles={"noms": "http://example.org/p"})
+        assert resources[-1]["meta"] == {"profile": ["http://example.org/p"]}
+
     def test_mcode(self) -> None:
         """KPS and ECOG claim mCODE's profiles, with subject, survey category and answer code."""
         resources = to_fhir(_assess(EXAMPLE), patient_reference="Patient/1", mcode=True)
@@ -387,12 +400,12 @@ class TestRandom:
                       deterministic: bool) -> None:
         """Random valid cases, every status and option: every resource validates."""
         assessment = _assess(data)
-        ids = "deterministic" if deterministic else "random"
+        options: dict[str, Any] = {"status": status,
+                                   "ids": "deterministic" if deterministic else "random"}
         _check(assessment, to_fhir(assessment, patient_reference="Patient/1", mcode=mcode,
-                                   status=status, ids=ids),  # type: ignore[arg-type]
-               incomplete=False, status=status)
-        _check(assessment, to_fhir(assessment, include_incomplete=True, status=status,
-                                   effective="2026-03-01T08:00:00Z"),  # type: ignore[arg-type]
+                                   **options), incomplete=False, status=status)
+        _check(assessment, to_fhir(assessment, include_incomplete=True, status=options["status"],
+                                   effective="2026-03-01T08:00:00Z"),
                incomplete=True, status=status)
 
     @given(complete_case_dicts())

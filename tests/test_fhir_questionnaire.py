@@ -51,7 +51,7 @@ cs_module = pytest.importorskip("fhir.resources.R4B.codesystem")
 QUESTIONNAIRE = "https://spinemets.readthedocs.io/fhir/Questionnaire/spinemets-case"
 KATAGIRI_GROUPS = ("slow", "moderate", "rapid")
 KATAGIRI_VISCERAL = ("none", "nodular", "disseminated")
-#: Coded interchange fields and their codes (interchange §1, §1.1, §1.2).
+#: Coded interchange fields and their codes.
 CODED: dict[str, tuple[str, ...]] = {
     "histology": HISTOLOGIES, "tomita_growth": TOMITA_GROWTHS,
     "radiosensitivity": RADIOSENSITIVITIES, "ecog_to_kps": ECOG_TO_KPS,
@@ -78,7 +78,7 @@ _ugly = st.floats(min_value=0, allow_nan=False, allow_infinity=False) | st.sampl
 
 
 def further_fields() -> dict[str, st.SearchStrategy[Any]]:
-    """The fields of the further instruments (interchange §1.2), with ugly numbers."""
+    """The fields of the further instruments, with ugly numbers."""
     return {
         "pathologic_fracture": st.booleans(), "ambulatory": st.booleans(),
         "albumin_g_dl": _ugly.filter(lambda v: v > 0),
@@ -222,7 +222,7 @@ class TestLenientAnswers:
     def test_coding_without_system_and_string(self) -> None:
         """A coded answer may omit the system (the linkId names the vocabulary) or be the exact
         code as valueString; a Coding of another system is a problem."""
-        qr = {"resourceType": "QuestionnaireResponse", "status": "completed",
+        qr: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "status": "completed",
               "questionnaire": QUESTIONNAIRE + "|1",
               "item": [{"linkId": "histology", "answer": [{"valueCoding": {"code": "kidney"}}]},
                        {"linkId": "frankel", "answer": [{"valueString": "D"}]},
@@ -233,3 +233,46 @@ class TestLenientAnswers:
                                                 "lesions": [{"escc": "1c"}]}
         qr["item"][1]["answer"] = [{"valueString": "d"}]
         assert [p.field for p in read_fhir(qr).problems] == ["frankel"]
+
+
+class TestEdges:
+    @given(all_field_cases())
+    def test_assessment_equal_after_round_trip(self, data: dict[str, Any]) -> None:
+        """Differential: assessing the case read back equals assessing the original."""
+        import spinemets
+
+        case = Case.from_dict(data)
+        back = case_from_fhir(to_questionnaire_response(case))
+        assert spinemets.assess(back).to_dict() == spinemets.assess(case).to_dict()
+
+    def test_input_not_mutated_and_reading_pickles(self) -> None:
+        import pickle
+
+        case = Case.from_dict({"histology": "breast", "kps": 70, "lesions": [{"level": "C2"}]})
+        qr = to_questionnaire_response(case, subject="Patient/1")
+        pristine = copy.deepcopy(qr)
+        reading = read_fhir({"resourceType": "Bundle", "type": "collection",
+                             "entry": [{"resource": qr}]})
+        assert qr == pristine
+        assert pickle.loads(pickle.dumps(reading)) == reading
+
+    def test_in_a_worker_process(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        case = Case.from_dict({"histology": "breast", "kps": 70})
+        qr = to_questionnaire_response(case)
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+            assert pool.submit(case_from_fhir, qr).result() == case
+
+    def test_lone_surrogate_answer_is_a_problem(self) -> None:
+        qr = to_questionnaire_response(Case.from_dict({"frankel": "E"}))
+        qr["item"][0]["item"][0]["answer"] = [{"valueString": "\ud800"}]
+        assert [p.field for p in read_fhir(qr).problems] == ["frankel"]
+
+
+def test_no_internal_section_references() -> None:
+    """What users read names no section of the internal specification."""
+    text = json.dumps([questionnaire(), code_systems()], ensure_ascii=False)
+    assert "§" not in text

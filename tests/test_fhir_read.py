@@ -215,6 +215,14 @@ class TestObservations:
         obs = _obs("89247-1", interpretation=[{"coding": [{"system": LOINC, "code": answer}]}])
         assert case_from_fhir(obs).systemic.ecog == ecog
 
+    def test_value_and_answer_code_must_agree(self) -> None:
+        interpretation = [{"coding": [{"system": LOINC, "code": "LA29177-5"}]}]  # 80
+        assert case_from_fhir(_obs("89243-0", valueInteger=80,
+                                   interpretation=interpretation)).systemic.kps == 80
+        reading = read_fhir(_obs("89243-0", valueInteger=90, interpretation=interpretation))
+        assert [p.field for p in reading.problems] == ["kps"]
+        assert reading.case == Case()
+
     @pytest.mark.parametrize(("loinc", "value", "field"), [
         ("89243-0", 85, "kps"), ("89243-0", 0, "kps"), ("89247-1", 5, "ecog"),
         ("89247-1", True, "ecog")])
@@ -262,6 +270,35 @@ class TestObservations:
                                                        for i in reading.ignored]
         with pytest.raises(InvalidInputError):
             case_from_fhir(resources)
+
+    @pytest.mark.parametrize(("status", "read"), [
+        ("final", True), ("amended", True), ("corrected", True), ("preliminary", True),
+        (None, True), ("registered", False), ("cancelled", False), ("entered-in-error", False),
+        ("unknown", False)])
+    def test_status(self, status: str | None, read: bool) -> None:
+        obs = _obs("89243-0", valueInteger=80)
+        if status is None:
+            del obs["status"]
+        else:
+            obs["status"] = status
+        assert (read_fhir(obs).case.systemic.kps == 80) is read
+
+    @pytest.mark.parametrize("when", ["2026-03-01T08:00:00Z", None])
+    def test_same_date_disagreement_is_a_problem(self, when: str | None) -> None:
+        """Two Observations of the same date (or both undated) that disagree: no rule
+        decides, so the field is a problem; when they agree, the value is read."""
+        agree = [_obs("89243-0", rid="a", valueInteger=70, when=when),
+                 _obs("89243-0", rid="b", valueInteger=70, when=when)]
+        assert case_from_fhir(agree).systemic.kps == 70
+        disagree = [_obs("89243-0", rid="a", valueInteger=70, when=when),
+                    _obs("89243-0", rid="b", valueInteger=60, when=when)]
+        reading = read_fhir(disagree)
+        assert reading.case == Case()
+        assert [p.field for p in reading.problems] == ["kps"]
+        assert [i.reason for i in reading.ignored] == ["conflict"]
+        conditions = [_condition(ICD10, "C64", when="2025-01-01"),
+                      _condition(ICD10, "C50", rid="c2", when="2025-01-01")]
+        assert [p.field for p in read_fhir(conditions).problems] == ["histology"]
 
     def test_duplicates_are_read_once(self) -> None:
         obs = _obs("89243-0", valueInteger=80)
@@ -349,3 +386,17 @@ class TestUgly:
             case_from_fhir(resources)
         except InvalidInputError as error:
             assert error.fields == tuple(p.field for p in reading.problems)
+
+
+def test_reading_to_dict() -> None:
+    """The report as JSON: the service returns it beside the assessment."""
+    import json
+
+    resources = [_condition(ICD10, "C61"), _obs("1988-5", rid="crp", value=5, unit="mmol/L"),
+                 _obs("89243-0", rid="k", valueInteger=70, subject="Patient/2")]
+    report = read_fhir(resources).to_dict()
+    assert json.loads(json.dumps(report)) == report
+    assert report["case"] == {"histology": "prostate"}
+    assert [u["source"] for u in report["used"]] == ["Condition/c1"]
+    assert [p["field"] for p in report["problems"]] == ["subject", "crp_mg_dl"]
+    assert {i["reason"] for i in report["ignored"]} == {"other_patient"}

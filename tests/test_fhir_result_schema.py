@@ -20,7 +20,7 @@ from .strategies import complete_case_dicts
 
 jsonschema = pytest.importorskip("jsonschema")
 
-#: Every field of the further instruments, so that every score completes (interchange §1.2).
+#: Every field of the further instruments, so that every score completes.
 FURTHER: dict[str, Any] = {
     "pathologic_fracture": True, "ambulatory": True, "albumin_g_dl": 3.4, "crp_mg_dl": 0.2,
     "ldh_u_l": 200, "platelets_10e9_l": 200, "calcium_mg_dl": 9.0, "bilirubin_mg_dl": 0.5,

@@ -493,7 +493,8 @@ class FhirSystemsDirective(_Base):
         rows = [
             [[literal(fhir.LOINC)], codes([fhir.KPS_LOINC, fhir.ECOG_LOINC]),
              "KPS and ECOG (the LOINC codes mCODE uses)"],
-            [[literal(fhir.SCORE_SYSTEM)], codes([*ids, "noms"]), "Observation.code"],
+            [[literal(fhir.SCORE_SYSTEM)], codes([*ids, "noms"]),
+             "Observation.code; noms: CarePlan.category"],
             [[literal(fhir.ITEM_SYSTEM)], codes([*item_codes, "noms.radiation",
                                                  "noms.stabilization"]),
              "component.code"],
@@ -501,9 +502,10 @@ class FhirSystemsDirective(_Base):
             [[literal(fhir.ESCC_GRADE_SYSTEM)], codes(g.value for g in EsccGrade),
              "valueCodeableConcept of the ESCC Observation"],
             [[literal(fhir.RADIATION_SYSTEM)], codes(r.value for r in Radiation),
-             "the recommendation's radiation component"],
+             "the recommendation's radiation activity"],
             [[literal(fhir.STABILIZATION_SYSTEM)], codes(s.value for s in Stabilization),
-             "the recommendation's stabilization component"],
+             "the recommendation's stabilization activity"],
+            [[literal(fhir.FLAG_SYSTEM)], codes(fhir.codes.FLAGS), "the flag extension"],
         ]
         return [table(["System", "Codes", "Used in"], rows, widths=[34, 46, 20])]
 

@@ -201,7 +201,7 @@ def _score_object(title: str, complete: dict[str, Any],
 
 
 def result_schema() -> dict[str, Any]:
-    """The schema of one result line or error object (interchange §6, §7)."""
+    """The schema of one result line or error object (see the interchange docs page)."""
     from .recommend.grid import Radiation, Stabilization
     from .results import EsccClass
     from .scores import SUMMED

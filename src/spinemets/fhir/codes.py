@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from typing import Any, Final
 
 from attrs import frozen
@@ -124,8 +125,11 @@ def _icd(code: str, value: str, display: str, source: str = _WHO) -> tuple[Condi
 
 #: Primary-tumour Conditions -> ``histology``. ICD-10 rows match the code and every subcode
 #: (``C50`` matches ``C50.911``). Codes that do not decide one interchange code are absent on
-#: purpose (C19 rectosigmoid junction, C22 without ``.0``, C40-C41 bone, C62 testis, C90 without
-#: ``.0``-``.3``): they are reported as unmapped and the Questionnaire supplies ``histology``.
+#: purpose (C19 rectosigmoid junction, C22 without ``.0``, C40-C41 bone, C62 testis, C90.1
+#: plasma cell leukaemia): they are reported as unmapped and the Questionnaire supplies
+#: ``histology``.
+#:
+#: :meta hide-value:
 HISTOLOGY_CODES: Final[tuple[ConditionCode, ...]] = (
     *(row for c in ("C00", "C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "C10",
                     "C11", "C12", "C13", "C14", "C30", "C31", "C32")
@@ -182,6 +186,8 @@ HISTOLOGY_CODES: Final[tuple[ConditionCode, ...]] = (
 #: Secondary-malignancy Conditions -> the site they name. They never set a field by themselves
 #: (no code says resectable or how many); they are reported, and the Questionnaire supplies
 #: ``visceral_metastases`` and the counts.
+#:
+#: :meta hide-value:
 METASTASIS_CODES: Final[tuple[ConditionCode, ...]] = (
     *_icd("C77", "lymph_nodes", "Secondary malignant neoplasm of lymph nodes"),
     *_icd("C78.0", "lung", "Secondary malignant neoplasm of lung"),
@@ -236,6 +242,11 @@ def is_malignant_icd(system: str, code: str) -> bool:
     return len(key) >= 3 and key[0] == "C" and (key[1:3].isdigit() or key[1:3] in {"7A", "7B"})
 
 
+def plain(text: str) -> str:
+    """*text* without references to sections of the interchange specification."""
+    return re.sub(r"\s*\(interchange §[^)]*\)", "", text)
+
+
 def _field_system(name: str) -> str:
     return ESCC_GRADE_SYSTEM if name == "escc" else f"{CODE_SYSTEM_BASE}/{name.replace('_', '-')}"
 
@@ -248,9 +259,13 @@ def _field_systems() -> dict[str, str]:
 
 
 #: Interchange code field -> the CodeSystem of its codes (Questionnaire answer options).
+#:
+#: :meta hide-value:
 FIELD_SYSTEMS: Final[dict[str, str]] = _field_systems()
 
 #: The flags a result can carry, with their meaning (the FLAG_SYSTEM CodeSystem).
+#:
+#: :meta hide-value:
 FLAGS: Final[dict[str, str]] = {
     "incomplete": "The score could not be computed: an input is missing (the missing fields "
                   "are listed).",
@@ -341,7 +356,7 @@ def _code_systems() -> tuple[dict[str, Any], ...]:
             continue
         concepts = [(m.value, m.value.replace("_", " ")) for m in spec.codes]
         out.append(_code_system(FIELD_SYSTEMS[spec.name], spec.name.replace("_", "-"),
-                                f"spinemets {spec.name}", spec.description, concepts))
+                                f"spinemets {spec.name}", plain(spec.description), concepts))
     return tuple(out)
 
 

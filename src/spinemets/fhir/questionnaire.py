@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .._fields import _MISSING, CASE_FIELDS, LESION_FIELDS, FieldSpec
 from ..exceptions import Problem, echo
 from ._datetime import check_datetime
-from .codes import FIELD_SYSTEMS, UCUM
+from .codes import FIELD_SYSTEMS, UCUM, plain
 
 if TYPE_CHECKING:
     from ..model import Case
@@ -64,7 +64,7 @@ def _coding(spec: FieldSpec, code: str) -> dict[str, Any]:
 
 
 def _question(spec: FieldSpec) -> dict[str, Any]:
-    item: dict[str, Any] = {"linkId": spec.name, "text": spec.description,
+    item: dict[str, Any] = {"linkId": spec.name, "text": plain(spec.description),
                             "type": _TYPE[spec.kind]}
     extensions: list[dict[str, Any]] = []
     if spec.kind == "code":

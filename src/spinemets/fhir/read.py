@@ -20,9 +20,10 @@ Rules:
 * The **QuestionnaireResponse** to :func:`~spinemets.fhir.questionnaire` gives every other field.
 * When several resources give one field, the most recent (``effective[x]``, ``authored``, a
   Condition's ``recordedDate`` or onset) wins, and on a tie the QuestionnaireResponse; the choice
-  is reported in :attr:`FhirReading.used`. A resource without a date counts as the oldest. When
-  the winner cannot be read, the field is absent and the problem reported (no fall-back to an
-  older value).
+  is reported in :attr:`FhirReading.used`. A resource without a date counts as the oldest. Two
+  sources of the same kind and date that disagree are a problem of the field (no rule decides).
+  When the winner cannot be read, the field is absent and the problem reported (no fall-back to
+  an older value).
 * Resources of another patient than the first ``subject`` are ignored and reported as a problem
   of ``subject``.
 
@@ -31,6 +32,7 @@ Rules:
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import enum
 import re
@@ -84,7 +86,7 @@ class Ignored:
 
     ``reason`` is a short code: ``unmapped_code``, ``metastasis_site``, ``other_patient``,
     ``status``, ``unsupported_resource``, ``other_questionnaire``, ``unknown_item``,
-    ``superseded``, ``duplicate`` or ``not_a_resource``; ``detail`` says more.
+    ``superseded``, ``conflict``, ``duplicate`` or ``not_a_resource``; ``detail`` says more.
     """
 
     source: str
@@ -101,9 +103,22 @@ class FhirReading:
     ignored: tuple[Ignored, ...] = field(default=())
     problems: tuple[Problem, ...] = field(default=())
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form: the interchange case and the report (fresh containers)."""
+        return {
+            "case": self.case.to_dict(),
+            "used": [{"field": u.field, "source": u.source, "value": copy.deepcopy(u.value),
+                      "when": u.when, "choice": u.choice, "others": list(u.others)}
+                     for u in self.used],
+            "ignored": [{"source": i.source, "reason": i.reason, "detail": i.detail}
+                        for i in self.ignored],
+            "problems": [{"field": p.field, "message": str(p)} for p in self.problems],
+        }
 
-_OBS_STATUS: Final = frozenset({"final", "amended", "corrected", "preliminary"})
-_QR_STATUS: Final = frozenset({"completed", "amended"})
+
+#: Statuses read (``None``: a resource without a status still carries its value).
+_OBS_STATUS: Final = frozenset({"final", "amended", "corrected", "preliminary", None})
+_QR_STATUS: Final = frozenset({"completed", "amended", None})
 _BAD_VERIFICATION: Final = frozenset({"refuted", "entered-in-error"})
 _PATIENT_REF: Final = re.compile(r"(?:.*/)?(Patient/[A-Za-z0-9\-.]{1,64})(?:/_history/.*)?")
 _KPS_BY_ANSWER: Final = {code: value for value, code in KPS_ANSWERS.items()}
@@ -224,18 +239,29 @@ def _condition_time(resource: dict[str, Any]) -> str | None:
 
 
 def _performance(resource: dict[str, Any], name: str, answers: dict[str, int]) -> tuple[Any, str]:
-    """The KPS/ECOG value of an Observation: ``valueInteger``, else a LOINC answer code."""
-    if "valueInteger" in resource:
-        return resource["valueInteger"], ""
-    quantity = resource.get("valueQuantity")
-    if isinstance(quantity, Mapping) and "value" in quantity:
-        return quantity["value"], ""
+    """The KPS/ECOG value of an Observation: ``valueInteger`` (or a ``valueQuantity``), else a
+    LOINC answer code; a number and an answer code that disagree are a problem."""
+    coded: list[int | None] = []
     for concept in (resource.get("valueCodeableConcept"), *_list(resource.get("interpretation"))):
         for system, code in _codings(concept):
             if system == LOINC and code in answers:
-                return answers[code], ""
-            if system == LOINC and code == DEAD_ANSWER:
-                return None, f"{code} (dead) is not an input of {name}"
+                coded.append(answers[code])
+            elif system == LOINC and code == DEAD_ANSWER:
+                coded.append(None)
+    number: Any = resource.get("valueInteger")
+    quantity = resource.get("valueQuantity")
+    if number is None and isinstance(quantity, Mapping):
+        number = quantity.get("value")
+    if number is not None:
+        if any(value != number for value in coded):
+            return None, f"{name}: the value and the LOINC answer code disagree"
+        return number, ""
+    if coded:
+        if len(set(coded)) > 1:
+            return None, f"{name}: the LOINC answer codes disagree"
+        if coded[0] is None:
+            return None, f"{DEAD_ANSWER} (dead) is not an input of {name}"
+        return coded[0], ""
     return None, f"{name} needs valueInteger or a LOINC answer code"
 
 
@@ -422,11 +448,21 @@ def read_fhir(resources: Any) -> FhirReading:
         winner = max(group, key=_rank)
         losers = [c for c in group if c is not winner]
         others = tuple(c.source for c in losers)
+        # Sources as recent as the winner and of the same kind that say something else: no
+        # rule decides between them, so the field is a problem (never a guess).
+        rivals = [c for c in losers if _rank(c)[:2] == _rank(winner)[:2]
+                  and (c.value != winner.value or c.problems)]
         for loser in losers:
-            tie = " (same date: the QuestionnaireResponse, else the first, wins)" if (
-                loser.when == winner.when) else ""
-            ignored.append(Ignored(loser.source, "superseded",
-                                   f"{name}: {winner.source} is more recent{tie}"))
+            why = "as recent, and disagrees" if loser in rivals else "is more recent"
+            if loser not in rivals and loser.when == winner.when:
+                why += " (same date: the QuestionnaireResponse wins)"
+            ignored.append(Ignored(loser.source, "superseded" if loser not in rivals
+                                   else "conflict", f"{name}: {winner.source} {why}"))
+        if rivals:
+            names = ", ".join([winner.source, *(c.source for c in rivals)])
+            problems.append(Problem(name, f"has sources of the same date that disagree "
+                                    f"({names}); no rule decides between them"))
+            continue
         problems += winner.problems
         if winner.value is None:
             continue

@@ -32,6 +32,9 @@ class Analyte:
     units: dict[str, tuple[str, float]]
 
 
+#: The laboratory fields read from Observations, with their LOINC codes and units.
+#:
+#: :meta hide-value:
 LAB_FIELDS: Final[tuple[Analyte, ...]] = (
     Analyte("albumin_g_dl", "Albumin", ("1751-7",),
             {"g/dL": ("mul", 1.0), "g/L": ("div", 10.0)}),
@@ -47,6 +50,8 @@ LAB_FIELDS: Final[tuple[Analyte, ...]] = (
 )
 
 #: LOINC code -> analyte.
+#:
+#: :meta hide-value:
 LAB_LOINC: Final[dict[str, Analyte]] = {code: a for a in LAB_FIELDS for code in a.loinc}
 
 

@@ -32,6 +32,7 @@ releases (only codes and values count: no display text, note, method or library 
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -132,7 +133,7 @@ class _Options:
 
     def __init__(self, *, patient_reference: str | None, effective: Any, status: str,
                  ids: str, performer: str | Sequence[str] | None, encounter: str | None,
-                 profiles: Mapping[str, Sequence[str]] | None, mcode: bool) -> None:
+                 profiles: Mapping[str, str | Sequence[str]] | None, mcode: bool) -> None:
         problems: list[Problem] = []
         if status not in _STATUSES:
             problems.append(Problem("status", "must be one of " + ", ".join(_STATUSES),
@@ -154,6 +155,22 @@ class _Options:
         if not all(isinstance(r, str) and r for r in refs):
             problems.append(Problem("performer", "must be a reference string or a list of them",
                                     echo(performer)))
+        if encounter is not None and not (isinstance(encounter, str) and encounter):
+            problems.append(Problem("encounter", "must be a reference string", echo(encounter)))
+        self.profiles: dict[str, list[str]] = {}
+        for key, value in (profiles or {}).items():
+            urls = [value] if isinstance(value, str) else value
+            if not isinstance(key, str) or not isinstance(urls, Sequence) or not all(
+                    isinstance(u, str) and u for u in urls):
+                problems.append(Problem(f"profiles[{key!r}]",
+                                        "must be a canonical URL or a list of them",
+                                        echo(value)))
+                continue
+            self.profiles[key] = list(urls)
+        if patient_reference is not None and not (
+                isinstance(patient_reference, str) and patient_reference):
+            problems.append(Problem("patient_reference", "must be a reference string",
+                                    echo(patient_reference)))
         if problems:
             raise InvalidInputError(problems)
         self.subject = {"reference": patient_reference} if patient_reference else None
@@ -161,7 +178,6 @@ class _Options:
         self.deterministic = ids == "deterministic"
         self.performer = refs
         self.encounter = encounter
-        self.profiles = {key: list(value) for key, value in (profiles or {}).items()}
         self.mcode = mcode
 
     def observation(self, key: str, code: dict[str, Any], *,
@@ -377,12 +393,12 @@ def to_fhir(
     assessment: Assessment,
     *,
     patient_reference: str | None = None,
-    effective: Any = None,
+    effective: str | _dt.date | None = None,
     status: Literal["preliminary", "final", "amended", "corrected"] = "preliminary",
     ids: Literal["random", "deterministic"] = "random",
     performer: str | Sequence[str] | None = None,
     encounter: str | None = None,
-    profiles: Mapping[str, Sequence[str]] | None = None,
+    profiles: Mapping[str, str | Sequence[str]] | None = None,
     mcode: bool = False,
     include_incomplete: bool = False,
 ) -> list[dict[str, Any]]:
@@ -446,12 +462,12 @@ def to_fhir_bundle(
     assessment: Assessment,
     *,
     patient_reference: str | None = None,
-    effective: Any = None,
+    effective: str | _dt.date | None = None,
     status: Literal["preliminary", "final", "amended", "corrected"] = "preliminary",
     ids: Literal["random", "deterministic"] = "random",
     performer: str | Sequence[str] | None = None,
     encounter: str | None = None,
-    profiles: Mapping[str, Sequence[str]] | None = None,
+    profiles: Mapping[str, str | Sequence[str]] | None = None,
     mcode: bool = False,
     include_incomplete: bool = False,
 ) -> dict[str, Any]:
