@@ -467,4 +467,5 @@ class TestStartup:
             proc.wait(timeout=20)
         text = log.read_text()
         assert "WITHOUT authentication (loopback only)" in text
+        assert "calculator https://cds.example.org/sm/" in text
         assert '"POST /assess" 200' in text

@@ -112,6 +112,9 @@ def _serve(args: argparse.Namespace) -> int:
     notice = config.notice()
     if notice is not None:
         print(notice, file=sys.stderr)
+    print(f"spinemets serve: calculator {config.public_url}/, CDS Hooks discovery "
+          f"{config.public_url}/cds-services, JSON API {config.public_url}/assess",
+          file=sys.stderr)
     run(config, log_level=args.log_level)
     return 0
 
