@@ -290,6 +290,17 @@ class TestJsonApi:
         text = json.dumps(doc)
         assert "tokuhashi_2005" in text and "#/$defs/" not in text
 
+    def test_page_and_assets(self, client: httpx.Client) -> None:
+        """The page and its assets come from the package; the page forbids other origins."""
+        page = client.get("/")
+        assert page.headers["content-type"].startswith("text/html")
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        assert 'src="static/calculator.js"' in page.text and "{{" not in page.text
+        for name, kind in (("calculator.js", "javascript"), ("calculator.css", "text/css")):
+            asset = client.get(f"/static/{name}")
+            assert asset.status_code == 200 and kind in asset.headers["content-type"]
+        assert client.get("/static/../app.py").status_code == 404
+
     def test_not_found_and_wrong_method_are_json(self, client: httpx.Client) -> None:
         for response in (client.get("/nope"), client.get("/assess")):
             assert response.status_code in (404, 405)
@@ -462,10 +473,13 @@ class TestStartup:
             assert json.loads(parse_qs(link.query)["case"][0]) == {}
             result = httpx.post(f"{url}/assess", json=EXAMPLE_CASE, timeout=30).json()
             assert result["scores"]["sins"]["total"] == 10
+            page = httpx.get(f"{url}/", params={"case": json.dumps({"histology": "melanoma"})})
+            assert page.status_code == 200
         finally:
             proc.terminate()
             proc.wait(timeout=20)
         text = log.read_text()
         assert "WITHOUT authentication (loopback only)" in text
         assert "calculator https://cds.example.org/sm/" in text
+        assert '"GET /" 200' in text and "melanoma" not in text and "case=" not in text
         assert '"POST /assess" 200' in text
