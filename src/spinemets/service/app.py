@@ -127,8 +127,14 @@ def _score(raw: bytes, conversion: Any) -> tuple[bytes | None, dict[str, Any] | 
         return None, error_dict(error)
 
 
+#: Output is sent in chunks of about this size (one thread hop per chunk, not per line).
+_CHUNK: Final = 64 * 1024
+
+
 def _stream_lines(spool: IO[bytes], conversion: Any) -> Iterator[bytes]:
     """Score every non-blank line of *spool*: one output line each, in order (CLI rules)."""
+    out: list[bytes] = []
+    size = 0
     with spool:
         for number, raw in enumerate(spool, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -140,7 +146,13 @@ def _stream_lines(spool: IO[bytes], conversion: Any) -> Iterator[bytes]:
                 error["line"] = number
                 line = json.dumps(error, ensure_ascii=False).encode()
             assert line is not None
-            yield line + b"\n"
+            out.append(line + b"\n")
+            size += len(line) + 1
+            if size >= _CHUNK:
+                yield b"".join(out)
+                out, size = [], 0
+    if out:
+        yield b"".join(out)
 
 
 async def _spool(request: Request, config: ServiceConfig) -> IO[bytes]:
