@@ -80,7 +80,7 @@ def _summary(text: str) -> str:
 
 def calculator_link(calculator_url: str, case: dict[str, Any]) -> str:
     """The calculator page at *calculator_url*, prefilled with *case* (an interchange dict)."""
-    text = json.dumps(case, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(case, separators=(",", ":"))  # ASCII: any string survives the URL
     return f"{calculator_url}?case={quote(text, safe='')}"
 
 

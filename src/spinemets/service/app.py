@@ -34,7 +34,6 @@ _log = logging.getLogger("spinemets.service")
 
 _NDJSON: Final = frozenset({"application/x-ndjson", "application/jsonl", "application/json-lines",
                             "application/x-jsonlines", "application/jsonlines"})
-_ECOG_TO_KPS: Final = ("common", "ma_2010", "prasad_2018")
 #: Routes that need no JWT even when authentication is on.
 _OPEN_PATHS: Final = frozenset({"/health"})
 
@@ -56,7 +55,10 @@ _error = error_object
 
 
 def _json(data: Any, status: int = 200, media_type: str = "application/json") -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    try:
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:  # a lone surrogate from the input: escape it
+        body = json.dumps(data, separators=(",", ":")).encode()
     return Response(body, status_code=status, media_type=media_type)
 
 
@@ -94,15 +96,15 @@ async def _json_body(request: Request, limit: int) -> Any:
 
 
 def _conversion(request: Request) -> tuple[Any, Response | None]:
+    from ..vocab import EcogToKps
+
     name = request.query_params.get("ecog_to_kps")
     if name is None:
         return None, None
-    if name not in _ECOG_TO_KPS:
-        message = (f"ecog_to_kps must be one of {', '.join(_ECOG_TO_KPS)} "
-                   f"(got {name[:40]!r})")
+    names = [member.value for member in EcogToKps]
+    if name not in names:
+        message = f"ecog_to_kps must be one of {', '.join(names)} (got {name[:40]!r})"
         return None, _json(_error(message, ["ecog_to_kps"]), 400)
-    from ..vocab import EcogToKps
-
     return EcogToKps(name), None
 
 
