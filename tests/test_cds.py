@@ -4,12 +4,15 @@ follows the recommendation."""
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from typing import Any
 
 from hypothesis import given
+from hypothesis import strategies as st
 
 import spinemets
-from spinemets.cds import SUMMARY_LIMIT, cds_response
+from spinemets.cds import HASH_KEY, SUMMARY_LIMIT, cds_response
 from tests.strategies import case_dicts, complete_case_dicts
 
 INDICATORS = {"info", "warning", "critical"}
@@ -23,6 +26,8 @@ def _check(response: dict[str, Any]) -> None:
         assert card["indicator"] in INDICATORS
         assert card["source"]["label"]
         assert "not a medical device" in card["detail"]
+        assert uuid.UUID(card["uuid"]).version == 4
+        assert re.fullmatch(r"[0-9a-f]{64}", card["extension"][HASH_KEY])
     json.dumps(response)  # JSON-ready
 
 
@@ -43,10 +48,22 @@ class TestCards:
         expected = 4 + bool(assessment.recommendation.missing)
         assert len(response["cards"]) == expected
 
+    @given(st.lists(case_dicts(), min_size=2, max_size=12))
+    def test_no_uuid_is_ever_reused(self, cases: list[dict[str, Any]]) -> None:
+        """Across responses for many patients (often with equal findings: the same case may be
+        drawn twice), every card and suggestion uuid is new."""
+        seen: list[str] = []
+        for i, data in enumerate(cases * 2):
+            response = cds_response(spinemets.assess(spinemets.Case.from_dict(data)),
+                                    patient_id=f"p{i}")
+            for card in response["cards"]:
+                seen.append(card["uuid"])
+                seen += [s["uuid"] for s in card.get("suggestions", ())]
+        assert len(seen) == len(set(seen))
+
     def test_fresh_uuids_same_content_hash(self) -> None:
         """The same assessment twice: disjoint card uuids (a uuid names one card of one
         response), equal content hashes in ``extension``, equal content otherwise."""
-        from spinemets.cds import HASH_KEY
         from spinemets.report import EXAMPLE_CASE
 
         assessment = spinemets.assess(spinemets.Case.from_dict(EXAMPLE_CASE))
@@ -72,7 +89,6 @@ class TestCards:
 
     def test_content_hash_follows_content(self) -> None:
         """Different findings give different hashes (the hash is not a constant)."""
-        from spinemets.cds import HASH_KEY
 
         one = {"histology": "breast", "lesions": [{"level": "T6", "escc": "0"}]}
         two = {"histology": "breast", "lesions": [{"level": "T6", "escc": "3"}]}
