@@ -89,7 +89,6 @@ class TestCards:
 
     def test_content_hash_follows_content(self) -> None:
         """Different findings give different hashes (the hash is not a constant)."""
-
         one = {"histology": "breast", "lesions": [{"level": "T6", "escc": "0"}]}
         two = {"histology": "breast", "lesions": [{"level": "T6", "escc": "3"}]}
         h1 = cds_response(spinemets.assess(spinemets.Case.from_dict(one)))["cards"][0]
