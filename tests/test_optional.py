@@ -16,7 +16,7 @@ from spinemets.exceptions import MissingDependencyError, SpinemetsError
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Distribution name -> module name, where they differ.
-MODULE_OF = {"fhir.resources": "fhir.resources", "dask[dataframe]": "dask"}
+MODULE_OF = {"fhir.resources": "fhir.resources", "dask[dataframe]": "dask", "pyjwt[crypto]": "jwt"}
 
 
 def test_extras_table_mirrors_pyproject() -> None:

@@ -31,6 +31,8 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "spark": ("narwhals", "pyspark", "pandas", "pyarrow"),
     "duckdb": ("narwhals", "duckdb", "pandas", "pyarrow"),
     "fhir": ("fhir.resources",),
+    "validation": ("narwhals", "numpy", "pandas", "pyarrow"),
+    "service": ("starlette", "uvicorn", "jwt", "httpx"),
 }
 
 #: A frame's top-level module -> (the extra that scores it, the modules its path imports).

@@ -73,7 +73,65 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="print a report of the built-in example case")
     schema = sub.add_parser("schema", help="print the JSON Schema of a case or of a result")
     schema.add_argument("name", choices=("case", "result"), help="which schema")
+    _serve_parser(sub)
     return parser
+
+
+def _serve_parser(sub: Any) -> None:
+    """``spinemets serve``: the CDS Hooks service, JSON API and calculator page."""
+    serve = sub.add_parser(
+        "serve", help="run the CDS Hooks service, JSON API and calculator page",
+        description="Serve CDS Hooks (patient-view), POST /assess and the calculator page at /. "
+                    "Needs the 'service' extra: pip install 'spinemets[service]'.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--public-url", metavar="URL", default="",
+                       help="the address clients use (JWT audience, card links); "
+                            "default http://HOST:PORT")
+    serve.add_argument("--trusted-issuer", metavar="ISS=JWKS", action="append", default=[],
+                       help="trust JWTs from issuer ISS, verified with the JWK Set at JWKS "
+                            "(URL or file); repeatable; also read from the environment "
+                            "variable SPINEMETS_TRUSTED_ISSUERS (space-separated ISS=JWKS)")
+    serve.add_argument("--insecure-no-auth", action="store_true",
+                       help="allow running without authentication off loopback")
+    serve.add_argument("--cors-origin", metavar="ORIGIN", action="append", default=[],
+                       help="allow browser calls from ORIGIN (CORS is off by default); repeatable")
+    serve.add_argument("--max-body-bytes", type=int, default=1_000_000, metavar="N",
+                       help="largest JSON body and NDJSON line (default 1000000)")
+    serve.add_argument("--log-level", default="info",
+                       choices=("critical", "error", "warning", "info", "debug"))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from .service import run
+        from .service.config import ConfigError, ServiceConfig, parse_issuer
+    except ImportError as exc:
+        print(f"spinemets: serve needs the 'service' extra (pip install 'spinemets[service]'): "
+              f"{exc}", file=sys.stderr)
+        return 2
+    try:
+        config = ServiceConfig(
+            host=args.host, port=args.port, public_url=args.public_url,
+            trusted_issuers=dict(parse_issuer(text) for text in [
+                *os.environ.get("SPINEMETS_TRUSTED_ISSUERS", "").split(), *args.trusted_issuer]),
+            insecure_no_auth=args.insecure_no_auth, cors_origins=tuple(args.cors_origin),
+            max_body=args.max_body_bytes)
+    except ConfigError as exc:
+        print(f"spinemets: {exc}", file=sys.stderr)
+        return 2
+    refusal = config.check()
+    if refusal is not None:
+        print(f"spinemets: {refusal}", file=sys.stderr)
+        return 2
+    notice = config.notice()
+    if notice is not None:
+        print(notice, file=sys.stderr)
+    print(f"spinemets serve: calculator {config.public_url}/, CDS Hooks discovery "
+          f"{config.public_url}/cds-services, JSON API {config.public_url}/assess",
+          file=sys.stderr)
+    run(config, log_level=args.log_level)
+    return 0
 
 
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -424,6 +482,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _assess(args)
         if args.command == "demo":
             return _demo()
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "schema":
             from .schema import shipped
 
