@@ -65,7 +65,7 @@ def _cli_lines(payload: bytes) -> list[bytes]:
 
 
 def _is_error(line: bytes) -> bool:
-    return b'"error"' in line[:40]
+    return "error" in json.loads(line)
 
 
 class TestDiscoveryAndHooks:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from json.encoder import encode_basestring as string
 
-__all__ = ["boolean", "string", "strings", "value"]
+__all__ = ["boolean", "line", "string", "strings", "utf8", "value"]
 
 
 def strings(values: Iterable[str]) -> str:
@@ -28,3 +28,18 @@ def value(obj: object) -> str:
 def boolean(value: bool) -> str:
     """``true`` or ``false``."""
     return "true" if value else "false"
+
+
+def utf8(text: str) -> bytes:
+    """*text* as UTF-8; a lone surrogate (from a ``\\ud800`` escape in the input, echoed in an
+    error) is written back as that escape, so the line stays valid UTF-8 and valid JSON."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Surrogates occur only inside JSON strings, where \uXXXX is the escape JSON defines.
+        return text.encode("utf-8", "backslashreplace")
+
+
+def line(obj: object) -> bytes:
+    """*obj* as one compact JSON line in UTF-8 (no newline): the form of every output line."""
+    return utf8(value(obj))

@@ -23,6 +23,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
+from ._json import utf8
+
 __all__ = ["main"]
 
 _EXAMPLES = """\
@@ -317,10 +319,6 @@ def _stream(
     Every non-blank line yields exactly one output line, whatever it holds; a failed write raises
     :class:`_WriteError`.
     """
-    from .assessment import assess
-    from .exceptions import InvalidInputError
-    from .interchange import error_dict, loads_case
-
     bad = _Bad()
     count = 0
     write = out.write
@@ -329,28 +327,13 @@ def _stream(
             progress.read += len(raw)
         if not raw.strip():
             continue
-        text: str
+        text, error = score_input(raw, conversion, indent)
+        if error is not None:
+            error["line"] = number
+            text = _dumps(error, indent)
+            bad.add(number, error["error"]["message"])
         try:
-            case = loads_case(_decode(raw))
-            if conversion is not None and case.systemic.ecog_to_kps is None:
-                case = _with_conversion(case, conversion)
-            assessment = assess(case)
-            if indent is None:
-                text = assessment.to_json()
-            else:
-                text = json.dumps(assessment.to_dict(), indent=indent, ensure_ascii=False)
-        except InvalidInputError as error:
-            result = error_dict(error, _object(raw))
-            result["line"] = number
-            text = _dumps(result, indent)
-            bad.add(number, error.message)
-        except Exception as exc:  # a bug of ours: still one line, never a traceback
-            result = _internal(exc)
-            result["line"] = number
-            text = _dumps(result, indent)
-            bad.add(number, result["error"]["message"])
-        try:
-            write(_utf8(text) + b"\n")
+            write(utf8(text) + b"\n")
         except OSError as exc:
             raise _WriteError from exc
         count += 1
@@ -364,33 +347,46 @@ def _stream(
 def _document(source: IO[bytes], out: IO[bytes], conversion: Any,
               indent: int | None) -> tuple[int, _Bad]:
     """Score the whole of *source* as one JSON document (one case): one output line."""
-    from .assessment import assess
-    from .exceptions import InvalidInputError
-    from .interchange import error_dict, loads_case
-
     bad = _Bad()
     raw = source.read()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    text, error = score_input(raw, conversion, indent, "the document")
+    if error is not None:
+        text = _dumps(error, indent)
+        bad.add(1, error["error"]["message"])
     try:
-        case = loads_case(_decode(raw, "the document"))
-        if conversion is not None and case.systemic.ecog_to_kps is None:
-            case = _with_conversion(case, conversion)
-        assessment = assess(case)
-        text = assessment.to_json() if indent is None else json.dumps(
-            assessment.to_dict(), indent=indent, ensure_ascii=False)
-    except InvalidInputError as error:
-        text = _dumps(error_dict(error, _object(raw)), indent)
-        bad.add(1, error.message)
-    except Exception as exc:  # a bug of ours: still one object, never a traceback
-        result = _internal(exc)
-        text = _dumps(result, indent)
-        bad.add(1, result["error"]["message"])
-    try:
-        out.write(_utf8(text) + b"\n")
+        out.write(utf8(text) + b"\n")
     except OSError as exc:
         raise _WriteError from exc
     return 1, bad
+
+
+def score_input(
+    raw: bytes, conversion: Any, indent: int | None = None, what: str = "line"
+) -> tuple[str, dict[str, Any] | None]:
+    """Score one input (a JSON Lines line or a whole document) as ``spinemets assess`` does.
+
+    Returns ``(result text, None)`` — compact, or indented by *indent* — or ``("", error
+    object)`` (with the ``id`` echo, without ``line``). Never raises: a bug of ours becomes an
+    "internal error" object. The service's JSON API scores through it too.
+    """
+    from .assessment import assess
+    from .exceptions import InvalidInputError
+    from .interchange import error_dict, loads_case
+
+    try:
+        case = loads_case(_decode(raw, what))
+        if conversion is not None and case.systemic.ecog_to_kps is None:
+            case = _with_conversion(case, conversion)
+        assessment = assess(case)
+        if indent is None:
+            return assessment.to_json(), None
+        return json.dumps(assessment.to_dict(), indent=indent, ensure_ascii=False), None
+    except InvalidInputError as error:
+        return "", error_dict(error, _object(raw))
+    except Exception as exc:  # a bug of ours: still one output, never a traceback
+        return "", _internal(exc)
 
 
 def _dumps(obj: dict[str, Any], indent: int | None) -> str:
@@ -417,16 +413,6 @@ def _internal(exc: Exception) -> dict[str, Any]:
     return {"interchange": INTERCHANGE_VERSION, "spinemets": package_version(),
             "error": {"message": f"internal error ({type(exc).__name__}); please report it with "
                                  "this line", "fields": []}}
-
-
-def _utf8(text: str) -> bytes:
-    """*text* as UTF-8; a lone surrogate (from a ``\\ud800`` escape in the input, echoed in an
-    error) is written back as that escape, so the line stays valid UTF-8 and valid JSON."""
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Surrogates occur only inside JSON strings, where \uXXXX is the escape JSON defines.
-        return text.encode("utf-8", "backslashreplace")
 
 
 def _decode(raw: bytes, what: str = "line") -> str:

@@ -23,6 +23,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .._json import line as json_line
+from .._json import utf8 as json_line_text
 from .auth import AuthError, Verifier
 from .config import ConfigError, ServiceConfig
 from .hooks import SERVICE_ID, discovery, gather, validate_call, validate_feedback
@@ -109,24 +111,11 @@ def _conversion(request: Request) -> tuple[Any, Response | None]:
 
 
 def _score(raw: bytes, conversion: Any) -> tuple[bytes | None, dict[str, Any] | None]:
-    """One case's result line as ``spinemets assess`` writes it, or its error object."""
-    from ..assessment import assess
-    from ..exceptions import InvalidInputError
-    from ..interchange import error_dict, loads_case
+    """One case's result line exactly as ``spinemets assess`` writes it, or its error object."""
+    from ..cli import score_input
 
-    try:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInputError((), "invalid input: line is not valid UTF-8") from None
-        case = loads_case(text)
-        if conversion is not None and case.systemic.ecog_to_kps is None:
-            from attrs import evolve
-
-            case = evolve(case, systemic=evolve(case.systemic, ecog_to_kps=conversion))
-        return assess(case).to_json().encode(), None
-    except InvalidInputError as error:
-        return None, error_dict(error)
+    text, error = score_input(raw, conversion)
+    return (None, error) if error is not None else (json_line_text(text), None)
 
 
 #: Output is sent in chunks of about this size (one thread hop per chunk, not per line).
@@ -146,7 +135,7 @@ def _stream_lines(spool: IO[bytes], conversion: Any) -> Iterator[bytes]:
             line, error = _score(raw, conversion)
             if error is not None:
                 error["line"] = number
-                line = json.dumps(error, ensure_ascii=False).encode()
+                line = json_line(error)
             assert line is not None
             out.append(line + b"\n")
             size += len(line) + 1
@@ -214,7 +203,7 @@ class Service:
             return _json(_error("invalid input: the body is empty (send one case as JSON)"), 400)
         line, error = _score(raw, conversion)
         if error is not None:
-            line = json.dumps(error, ensure_ascii=False).encode()
+            line = json_line(error)
         return Response(line, status_code=400 if error else 200, media_type="application/json")
 
     async def schema(self, request: Request) -> Response:
