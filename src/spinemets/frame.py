@@ -50,6 +50,7 @@ from attrs import frozen
 
 from ._fields import _MISSING, CASE_FIELDS, LESION_FIELDS, FieldSpec
 from ._table import Item, Span
+from .exceptions import SpinemetsError
 from .policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
 from .recommend.grid import (
     RADIATION_CELLS,
@@ -72,7 +73,13 @@ from .scores import (
 )
 from .vocab import EcogToKps, EsccGrade, KatagiriGroup, Radiosensitivity, TomitaGrowth
 
-__all__ = ["NOMS", "output_columns", "score_frame", "supported_scores"]
+__all__ = ["NOMS", "FrameError", "output_columns", "score_frame", "supported_scores"]
+
+class FrameError(SpinemetsError, ValueError):
+    """A frame :func:`score_frame` cannot read as a whole (a duplicated column, a long-form key
+    that is null, repeated or matches no case); a bad *cell* is never raised, it is reported in
+    its row's ``error``."""
+
 
 #: The pseudo score id that selects the two NOMS columns (they bring ``sins`` and ``escc``).
 NOMS: Final = "noms"
@@ -609,8 +616,15 @@ def _build(plan: _Plan, ids: Sequence[str]) -> list[tuple[str, Node]]:
 
 def output_columns(scores: Iterable[str] | None = None) -> list[str]:
     """The output column names :func:`score_frame` adds for ``scores=``, in order."""
-    plan = _Plan((), DEFAULT_POLICY)
-    return [name for name, _ in _build(plan, _selected(scores))] + ["error"]
+    return [name for name, _ in _declared(_selected(scores))] + ["error"]
+
+
+@functools.cache
+def _declared(ids: tuple[str, ...]) -> tuple[tuple[str, Domain], ...]:
+    """Every output column and its domain, fixed by ``scores=`` alone: the plan of a frame that
+    has every field (a frame without some columns has NULL nodes, whose domain says nothing)."""
+    plan = _Plan(_FIELDS, DEFAULT_POLICY)
+    return tuple((name, node.domain) for name, node in _build(plan, ids))
 
 
 def _refcounts(roots: Iterable[Node]) -> dict[int, int]:
@@ -647,26 +661,45 @@ def _children(node: Node) -> tuple[Node, ...]:
 # --------------------------------------------------------------------------------------------
 
 
+#: Integers must stay below this in absolute value (and floats be finite): a larger value is an
+#: error of its field, as in the dict form.
+_INT_BOUND: Final = 1 << 53
+
+
+def _python_scalar(raw: Any) -> Any:
+    """A NumPy scalar as the Python value it holds (``float32`` through its shortest decimal,
+    so ``np.float32(1.4)`` is 1.4); anything else unchanged."""
+    if type(raw).__module__ != "numpy" or not hasattr(raw, "item"):
+        return raw
+    if getattr(raw, "dtype", None) is not None and raw.dtype.kind == "f" and raw.dtype.itemsize < 8:
+        return float(str(raw))
+    return raw.item()
+
+
 def parse_cell(spec: FieldSpec, raw: Any) -> Any:
     """One DataFrame cell: the typed value, ``None`` (not assessed) or ``_MISSING`` (invalid).
 
     NaN, None, ``pd.NA`` and ``NaT`` mean not assessed; NumPy scalars read as their Python
-    values; an integer 0, 2 or 3 (or the same whole float) in ``escc`` reads as that grade.
+    values; an integer 0, 2 or 3 (or the same whole float) in ``escc`` reads as that grade;
+    integers of 2**53 or more in absolute value (also whole floats in an integer field) are
+    invalid.
     """
     if raw is None:
         return None
-    item = getattr(raw, "item", None)
-    if item is not None and type(raw).__module__ == "numpy":
-        raw = item()
-    if type(raw) is float and math.isnan(raw):
+    raw = _python_scalar(raw)
+    kind = type(raw)
+    if kind is float and math.isnan(raw):
         return None
-    if type(raw).__name__ in ("NAType", "NaTType"):
+    if kind.__name__ in ("NAType", "NaTType"):
         return None
-    if spec.codes is EsccGrade and type(raw) in (int, float):
+    if spec.codes is EsccGrade and kind in (int, float):
         if raw in (0, 2, 3):
             return EsccGrade(str(int(raw)))
         return _MISSING
-    return spec.parse(raw)
+    value = spec.parse(raw)
+    if type(value) is int and not -_INT_BOUND < value < _INT_BOUND:
+        return _MISSING
+    return value
 
 
 def _message(names: Iterable[tuple[str, FieldSpec]]) -> str:
@@ -765,8 +798,20 @@ def _coded(np: Any, spec: FieldSpec, codes: Any, uniques: Sequence[Any]) -> _Col
     return _Column(codes, table, bad if bad.any() else None)
 
 
-def _numeric(np: Any, spec: FieldSpec, x: Any) -> _Column:
-    """A float64 column (NaN = not assessed): codes when whole and narrow, else dense."""
+def _float64(np: Any, x: Any) -> Any:
+    """A float array as float64; ``float32``/``float16`` through each value's shortest decimal
+    (``np.float32(1.4)`` is 1.4, so published cut-offs compare as written)."""
+    if x.dtype.kind == "f" and x.dtype.itemsize < 8:
+        return x.astype(str).astype(np.float64)
+    return x.astype(np.float64, copy=False)
+
+
+def _numeric(np: Any, spec: FieldSpec, x: Any, *, integers: bool = False) -> _Column:
+    """A float64 column (NaN = not assessed): codes when whole and narrow, else dense.
+
+    *integers*: the column's dtype holds integers, which must lie below 2**53 in absolute value
+    whatever the field (as a Python ``int`` in the dict form); so must whole values of an integer
+    field."""
     nan = np.isnan(x)
     n = len(x)
     if n == 0 or nan.all():
@@ -781,7 +826,7 @@ def _numeric(np: Any, spec: FieldSpec, x: Any) -> _Column:
         if bool((whole | nan).all() if has_nan else whole.all()):
             if has_nan:
                 codes[nan] = -1
-            cast = float if spec.kind == "number" else int
+            cast = float if spec.kind == "number" and not integers else int
             return _coded(np, spec, codes, [cast(lo + i) for i in range(int(hi - lo) + 1)])
     if spec.kind not in ("int", "number"):  # numbers in a code or boolean column
         uniques, codes = np.unique(x, return_inverse=True)
@@ -797,11 +842,18 @@ def _numeric(np: Any, spec: FieldSpec, x: Any) -> _Column:
             ok &= x <= spec.maximum
         if spec.kind == "int":
             ok &= np.floor(x) == x
+        if spec.kind == "int" or integers:
+            ok &= np.abs(x) < _INT_BOUND
         if spec.multiple_of:
             ok &= np.fmod(x, spec.multiple_of) == 0
     bad = ~ok & ~nan
     values = x if not bad.any() else np.where(ok, x, np.nan)
     return _Column(None, values, bad if bad.any() else None)
+
+
+def _offset(sizes: Sequence[int]) -> int:
+    """The mixed-radix value of all-ones digits: grid index minus key (NA digits are -1)."""
+    return sum(math.prod(sizes[i + 1:]) for i in range(len(sizes)))
 
 
 class _Eval:
@@ -890,7 +942,8 @@ class _Eval:
         if key is None:
             np = self.np
             sizes = [len(self.columns[name].table) for name in names]
-            dtype = np.int16 if math.prod(sizes) < 1 << 15 else np.int32
+            # Keys run from -offset (every digit NA) to prod(sizes) - offset - 1.
+            dtype = np.int16 if max(math.prod(sizes), _offset(sizes)) < 1 << 15 else np.int32
             if len(names) == 1:
                 key = self.columns[names[0]].codes
             else:
@@ -920,8 +973,15 @@ class _Eval:
         table = _Eval(np, grid.shape[1], sub, fuse=False).run([node])[0]
         if _kind(node.domain) == "i":
             table = self._int_table(table)
-        offset = sum(math.prod(sizes[i + 1:]) for i in range(len(sizes)))
-        return np.take(np.roll(table, -offset), self._key(names))
+        # The key is the grid index minus the offset (NA digits are -1, not 0): rolling the table
+        # by the offset lets negative keys wrap to their slots. When all-null columns (a table of
+        # one slot) make the offset exceed the table, the rolled table is repeated so that every
+        # key from -offset up stays in range (the length is a multiple of the table's).
+        offset = _offset(sizes)
+        rolled = np.roll(table, -offset)
+        if offset > len(table):
+            rolled = np.tile(rolled, -(-offset // len(table)))
+        return np.take(rolled, self._key(names))
 
     def _int_table(self, values: Any) -> Any:
         """Small ints as int16 (null: _NEG); float (null: NaN) when a value is too large."""
@@ -1102,13 +1162,7 @@ def _pandas_field(pd: Any, np: Any, spec: FieldSpec, series: Any) -> _Column:
     if isinstance(dtype, pd.CategoricalDtype):
         return _coded(np, spec, series.cat.codes.to_numpy(), list(dtype.categories))
     if dtype == np.dtype(object):
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        if any(isinstance(u, bool | np.bool_) for u in uniques):
-            # factorize merges True with 1 and False with 0: read mixed columns cell by cell.
-            kind = pd.api.types.infer_dtype(series, skipna=True)
-            if kind not in ("boolean", "empty"):
-                return _coded(np, spec, np.arange(len(series)), list(series))
-        return _coded(np, spec, codes, list(uniques))
+        return _object_column(pd, np, spec, series)
     if getattr(dtype, "storage", None) == "pyarrow" or type(dtype).__name__ == "ArrowDtype":
         pa = importlib.import_module("pyarrow")
         arr = pa.array(series.array)
@@ -1120,10 +1174,57 @@ def _pandas_field(pd: Any, np: Any, spec: FieldSpec, series: Any) -> _Column:
         if isinstance(dtype, np.dtype):
             return _coded(np, spec, series.to_numpy().view(np.int8), [False, True])
         return _coded(np, spec, series.to_numpy(dtype=np.int8, na_value=-1), [False, True])
+    if dtype.kind == "f" and getattr(dtype, "itemsize", 8) < 8:
+        return _numeric(np, spec, _float64(np, series.to_numpy(dtype=np.float32,
+                                                                 na_value=np.nan)))
     if dtype.kind in "iuf":
-        return _numeric(np, spec, series.to_numpy(dtype=np.float64, na_value=np.nan))
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return _coded(np, spec, codes, list(uniques))
+        return _numeric(np, spec, series.to_numpy(dtype=np.float64, na_value=np.nan),
+                        integers=dtype.kind in "iu")
+    return _object_column(pd, np, spec, series)
+
+
+#: Cell types that ``pd.factorize`` may merge with each other without changing a cell's reading
+#: (one family per column); bools never share a family with numbers, nor float32 with float64.
+_FAMILIES: Final = ({"str", "str_"}, {"bool", "bool_"}, {"float", "float64"},
+                    {"int", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                     "uint64"})
+
+
+def _object_column(pd: Any, np: Any, spec: FieldSpec, series: Any) -> _Column:
+    """Cells of any Python type: hashed once by ``pd.factorize`` when they share one type family
+    (see ``_FAMILIES``), else cell by cell keyed on type and value, so that ``True`` is never
+    merged with ``1``, and unhashable cells (lists) are read as what they are (invalid)."""
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "boolean", "integer", "empty"):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)  # one family, hashable
+        return _coded(np, spec, codes, list(uniques))
+    na = pd.isna(series).to_numpy(dtype=bool)
+    values = series.to_numpy(dtype=object, na_value=None)
+    types = {type(v).__name__ for v in values[~na]}
+    if any(types <= family for family in _FAMILIES):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return _coded(np, spec, codes, list(uniques))
+    return _cells(np, spec, values, na)
+
+
+def _cells(np: Any, spec: FieldSpec, values: Sequence[Any], na: Any) -> _Column:
+    """Cells read one by one, deduplicated on (type, value); *na* marks the null cells."""
+    index: dict[Any, int] = {}
+    uniques: list[Any] = []
+    codes = np.full(len(values), -1, np.int32)
+    for i in np.flatnonzero(~na).tolist():
+        raw = values[i]
+        try:
+            key = (type(raw), raw)
+            j = index.get(key)
+        except TypeError:  # unhashable: a code of its own
+            key, j = None, None
+        if j is None:
+            j = len(uniques)
+            uniques.append(raw)
+            if key is not None:
+                index[key] = j
+        codes[i] = j
+    return _coded(np, spec, codes, uniques)
 
 
 def _polars_field(pl: Any, np: Any, spec: FieldSpec, s: Any) -> _Column:
@@ -1141,22 +1242,25 @@ def _polars_field(pl: Any, np: Any, spec: FieldSpec, s: Any) -> _Column:
         return _coded(np, spec, codes, vocab)
     if dtype == pl.Boolean:
         return _coded(np, spec, s.cast(pl.Int8).fill_null(-1).to_numpy(), [False, True])
+    if dtype == pl.Float32:
+        return _numeric(np, spec, _float64(np, s.to_numpy()))
     if dtype.is_numeric():
-        return _numeric(np, spec, s.cast(pl.Float64).to_numpy())
+        return _numeric(np, spec, s.cast(pl.Float64).to_numpy(), integers=dtype.is_integer())
     if dtype == pl.Object:
         values = s.to_list()
-        index: dict[Any, int] = {}
-        codes = np.fromiter((-1 if v is None else index.setdefault(v, len(index))
-                             for v in values), np.int32, len(values))
-        return _coded(np, spec, codes, list(index))
-    return _coded(np, spec, s.is_null().cast(pl.Int8).to_numpy() - 1, [_INVALID])
+        na = np.fromiter((v is None for v in values), bool, len(values))
+        return _cells(np, spec, values, na)
+    if dtype == pl.Null:  # every cell null (e.g. an empty CSV column)
+        return _coded(np, spec, np.full(len(s), -1, np.int8), [])
+    # Strings in a number or boolean field, dates, lists, ...: every non-null cell is invalid.
+    return _coded(np, spec, s.is_not_null().cast(pl.Int8).to_numpy() - 1, [_INVALID])
 
 
 @frozen
 class _Scored:
     """Engine-neutral results: per output, its node and per-row values; the error kinds."""
 
-    outputs: list[tuple[str, Node]]
+    outputs: Sequence[tuple[str, Domain]]  #: Output name and its declared domain.
     values: list[Any]
     bad_rows: Any  #: Indexes of invalid rows, or None.
     kinds: Any  #: Per row, the index of its message in ``texts`` (-1: valid), or None.
@@ -1169,8 +1273,13 @@ def _score_columns(
 ) -> _Scored:
     """Score read columns (*names*: field -> the caller's column name)."""
     plan = _Plan(fields, policy)
-    outputs = _build(plan, ids)
-    values = _Eval(np, n, fields, fuse=True).run([node for _, node in outputs])
+    nodes = _build(plan, ids)
+    outputs = _declared(tuple(ids))
+    ev = _Eval(np, n, fields, fuse=True)
+    values = ev.run([node for _, node in nodes])
+    # A NULL node (its inputs are absent) takes the declared domain's null.
+    values = [ev._null(_kind(domain)) if node is NULL else v
+              for (_, node), (_, domain), v in zip(nodes, outputs, values, strict=True)]
     bits = [(names[name], _FIELDS[name], bad) for name, col in fields.items()
             for bad in [col.bad_rows(np)] if bad is not None]
     if not bits:
@@ -1187,26 +1296,41 @@ def _score_columns(
     return _Scored(outputs, values, rows, kinds, texts)
 
 
-def _output_arrays(np: Any, scored: _Scored) -> list[tuple[str, Node, Any, Any]]:
-    """Per output ``(name, node, data, mask)``: int16 totals with a null mask, or int8 codes with
+def _output_arrays(np: Any, scored: _Scored) -> list[tuple[str, Domain, Any, Any]]:
+    """Per output ``(name, domain, data, mask)``: int16 totals with a null mask, or int8 codes with
     -1 for null (mask None); invalid rows are null everywhere."""
     out = []
     rows = scored.bad_rows
-    for (name, node), values in zip(scored.outputs, scored.values, strict=True):
-        if _kind(node.domain) == "c":
+    for (name, domain), values in zip(scored.outputs, scored.values, strict=True):
+        if _kind(domain) == "c":
             codes = values.astype(np.int8, copy=False)
             if rows is not None:
                 codes = codes.copy() if codes is values else codes
                 codes[rows] = -1
-            out.append((name, node, codes, None))
+            out.append((name, domain, codes, None))
         else:
             mask = values < 0 if values.dtype.kind != "f" else np.isnan(values)
             if rows is not None:
                 mask[rows] = True
             data = values.astype(np.int16, copy=False) if values.dtype.kind != "f" else \
                 np.where(mask, 0, values).astype(np.int16)
-            out.append((name, node, data, mask))
+            out.append((name, domain, data, mask))
     return out
+
+
+def _no_duplicates(read: Iterable[Any], columns: Iterable[Any]) -> None:
+    """Raise :class:`FrameError` when a column that would be read appears more than once."""
+    seen: set[Any] = set()
+    dups = []
+    for col in columns:
+        if col in seen and col not in dups:
+            dups.append(col)
+        seen.add(col)
+    named = [c for c in dups if c in set(read)]
+    if named:
+        raise FrameError(f"score_frame: the column {named[0]!r} appears more than once "
+                         f"({len(named)} duplicated field column(s): {named[:5]!r}); "
+                         "rename or drop the copies")
 
 
 def _present(mapping: Mapping[str, str], columns: Iterable[Any]) -> dict[str, Any]:
@@ -1230,13 +1354,14 @@ def _score_pandas(
     np = importlib.import_module("numpy")
     n = len(df)
     present = _present(mapping, df.columns)
+    _no_duplicates(present.values(), df.columns)
     fields = {name: _pandas_field(pd, np, _FIELDS[name], df[col])
               for name, col in present.items()}
     scored = _score_columns(np, n, fields, {k: str(v) for k, v in present.items()}, ids, policy)
     columns: dict[str, Any] = {}
-    for name, node, data, mask in _output_arrays(np, scored):
+    for name, domain, data, mask in _output_arrays(np, scored):
         if mask is None:
-            dtype = _categories(pd, node.domain)
+            dtype = _categories(pd, domain)
             columns[name] = pd.Categorical.from_codes(data, dtype=dtype, validate=False)
         else:
             columns[name] = pd.arrays.IntegerArray(data, mask)
@@ -1248,8 +1373,17 @@ def _score_pandas(
     return out
 
 
+def _ordered(domain: type[enum.Enum]) -> bool:
+    """Whether a code column is ordered: bands (by total), ESCC grades and classes."""
+    return domain in (EsccGrade, EsccClass) or any(m.Band is domain for m in SUMMED)
+
+
+@functools.cache
 def _categories(pd: Any, domain: type[enum.Enum]) -> Any:
-    return pd.CategoricalDtype(pd.Index([m.value for m in domain], dtype=object))
+    """The pandas dtype of a code column: its codes in enum order (a band enum lists its bands
+    from the lowest total up), ordered for bands, grades and classes."""
+    return pd.CategoricalDtype(pd.Index([m.value for m in domain], dtype=object),
+                               ordered=_ordered(domain))
 
 
 def _pandas_errors(pd: Any, np: Any, n: int, scored: _Scored) -> Any:
@@ -1268,17 +1402,15 @@ def _pandas_errors(pd: Any, np: Any, n: int, scored: _Scored) -> Any:
     return pd.array(array, dtype="str")
 
 
-def _polars_dtype(pl: Any, node: Node) -> Any:
-    if _kind(node.domain) != "c":
+def _polars_dtype(pl: Any, domain: Any) -> Any:
+    if _kind(domain) != "c":
         return pl.Int16
-    domain: Any = node.domain
     values = [m.value for m in domain] if domain is not bool else []
     return pl.Enum(values) if values else pl.String
 
 
 def _polars_schema(pl: Any, schema: Any, ids: Sequence[str], keep_input: bool) -> dict[str, Any]:
-    plan = _Plan(_FIELDS, DEFAULT_POLICY)
-    outputs = {name: _polars_dtype(pl, node) for name, node in _build(plan, ids)}
+    outputs = {name: _polars_dtype(pl, domain) for name, domain in _declared(tuple(ids))}
     outputs["error"] = pl.String
     kept = {k: v for k, v in schema.items() if k not in outputs} if keep_input else {}
     return {**kept, **outputs}
@@ -1303,8 +1435,8 @@ def _score_polars(
               for name, col in present.items()}
     scored = _score_columns(np, n, fields, present, ids, policy)
     series = []
-    for name, node, data, mask in _output_arrays(np, scored):
-        dtype = _polars_dtype(pl, node)
+    for name, domain, data, mask in _output_arrays(np, scored):
+        dtype = _polars_dtype(pl, domain)
         if mask is not None:
             values = np.ma.masked_array(data, mask) if mask.any() else data
             series.append(pl.Series(name, values, dtype=pl.Int16))
@@ -1363,7 +1495,11 @@ def _nw_field(nw: Any, spec: FieldSpec, col: str, dtype: Any) -> tuple[Any, Any]
         return none, present
     if not numeric:
         return none, present
+    if dtype == nw.Float32:  # through the shortest decimal: cut-offs compare as written
+        c = c.cast(nw.String).cast(nw.Float64)
     ok = c.is_finite() if is_float else nw.lit(value=True)
+    if spec.kind == "int" or dtype.is_integer():
+        ok &= c.abs() < _INT_BOUND
     if spec.minimum is not None:
         ok &= c >= spec.minimum
     if spec.exclusive_minimum is not None:
@@ -1518,9 +1654,9 @@ def _score_narwhals(
 
     ok = nw.col(ok_name)
     final: list[Any] = []
-    for name, node in outputs:
+    for (name, node), (_, domain) in zip(outputs, _declared(tuple(ids)), strict=True):
         expr = ev.expr(node)
-        if node.domain is int:
+        if domain is int:
             expr = expr.cast(nw.Int16)
             dtype = nw.Int16
         else:
