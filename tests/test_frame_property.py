@@ -144,14 +144,14 @@ def column(draw: Any, name: str, n: int, engine: str) -> tuple[str, list[Any], l
     sensible = [d for d in SENSIBLE[kind] if d in table]
     dtype = draw(st.one_of(st.sampled_from(sensible), st.sampled_from(sorted(table))))
     storage = table[dtype]
-    mode = draw(st.sampled_from(("clean",) * 10 + ("dirty", "null")))
+    mode = draw(st.sampled_from(("clean",) * 10 + ("dirty", "dirty", "bad", "null")))
     if storage == "null":
         mode = "null"
     valid, bad = pools(name, "str" if storage == "null" else storage)
     if dtype == "string[pyarrow]" or (engine != "pandas" and storage == "str"):
         bad = tuple(b for b in bad if not (isinstance(b, str) and "\ud800" in b))
-    if not valid:
-        valid = bad if mode == "dirty" else ()
+    if mode == "bad" or not valid:  # a column of bad cells only (and nulls)
+        valid = bad if mode in ("dirty", "bad") else ()
     nulls = (None, math.nan, pd.NA) if dtype == "object" else (None,)
     cells: list[Any] = []
     if mode == "null" or not valid:

@@ -826,7 +826,10 @@ def _numeric(np: Any, spec: FieldSpec, x: Any, *, integers: bool = False) -> _Co
         if bool((whole | nan).all() if has_nan else whole.all()):
             if has_nan:
                 codes[nan] = -1
-            cast = float if spec.kind == "number" and not integers else int
+            # Whole *differences* say nothing about the values (80.5 alone is "whole" from
+            # itself): each value is parsed as the float it is, or as an integer when the
+            # column's dtype holds integers.
+            cast = int if integers else float
             return _coded(np, spec, codes, [cast(lo + i) for i in range(int(hi - lo) + 1)])
     if spec.kind not in ("int", "number"):  # numbers in a code or boolean column
         uniques, codes = np.unique(x, return_inverse=True)
