@@ -1750,12 +1750,17 @@ def score_frame(
         capped total and ``nesms_raw`` the sum before the cap; ``osri_band`` is always null:
         OSRI has no published bands); ``escc_grade``, ``escc_class``; ``noms_radiation``,
         ``noms_stabilization``; ``error`` (null for a valid row, else a message naming each
-        offending column). Codes are categorical on pandas and Dask, ``Enum`` on Polars (whose
-        values are the codes), strings elsewhere. An invalid row has null scores and its error;
-        nothing is raised for cell values.
+        offending column). Codes are categorical on pandas and Dask (bands, ESCC grades and
+        classes ordered from the lowest total or grade up), ``Enum`` on Polars (whose values
+        are the codes), strings elsewhere; the output types depend only on ``scores=``, never
+        on which input columns exist. An invalid row has null scores and its error; nothing is
+        raised for cell values. Integers must lie below 2**53 in absolute value and floats be
+        finite; ``float32`` values are read through their shortest decimal (1.4, not
+        1.39999998).
 
     Raises:
         ValueError: for unknown ``scores`` ids or a ``columns`` mapping to no interchange field.
+        FrameError: (a ``ValueError``) when a column it would read appears more than once.
 
     .. versionadded:: 0.1.0
     """
