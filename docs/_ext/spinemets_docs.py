@@ -1,8 +1,10 @@
 """Sphinx extension: pages and tables generated from spinemets' own data at build time.
 
 Nothing clinical is typed twice: the point tables, bands, histology defaults, the interchange
-vocabulary, the NOMS grid (as a table and as a mermaid diagram), the command line help, the JSON
-Schema and the FHIR code systems are all read from the package while the docs build.
+vocabulary, the NOMS grid (as a table and as a Graphviz flow chart), the pictures of bands,
+levels and ECOG/KPS conversions, the command line help, the JSON Schema and the FHIR code
+systems are all read from the package while the docs build. Nothing the pages load comes from
+the network: diagrams are SVG inlined at build time.
 
 * ``builder-inited`` writes one stub page per instrument (``docs/instruments/<id>.md``, every
   module of ``spinemets.scores.SUMMED`` plus ``escc``, so an instrument added to the package gets
@@ -18,7 +20,10 @@ Schema and the FHIR code systems are all read from the package while the docs bu
     ``spinemets-summary <score id>``; ``spinemets-escc``;
   - ``spinemets-fields case|lesion``; ``spinemets-enums``;
   - ``spinemets-noms-grid radiation|stabilization``;
-    ``spinemets-noms-diagram radiation|stabilization``;
+    ``spinemets-noms-diagram radiation|stabilization`` (Graphviz, SVG inlined);
+  - ``spinemets-band-figure <score id>``; ``spinemets-spine``;
+    ``spinemets-ecog-kps-figure [score id]`` (hand-written SVG, ``spinemets_pictures.py``);
+  - ``spinemets-ecog-kps``: the conversion table followed by its picture;
   - ``spinemets-cli [command]``; ``spinemets-schema case|result``; ``spinemets-fhir-systems``.
 """
 
@@ -26,9 +31,11 @@ from __future__ import annotations
 
 import argparse
 import enum
+import hashlib
 import importlib
 import json
 import pkgutil
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -340,7 +347,9 @@ class EcogKpsDirective(_Base):
         sources = [f"{by[(c, grades[0])].source.citation.short} "
                    f"[{by[(c, grades[0])].source.evidence.value}]" for c in names]
         rows.append(["source", *sources])
-        return [table(["ECOG", *(f"{c.value}" for c in names)], rows)]
+        # The picture beside the table: where each converted range falls among the KPS rows.
+        return [table(["ECOG", *(f"{c.value}" for c in names)], rows),
+                *_ecog_kps_figure(instruments())]
 
 
 # --------------------------------------------------------------------------------------------
@@ -493,7 +502,8 @@ class FhirSystemsDirective(_Base):
         rows = [
             [[literal(fhir.LOINC)], codes([fhir.KPS_LOINC, fhir.ECOG_LOINC]),
              "KPS and ECOG (the LOINC codes mCODE uses)"],
-            [[literal(fhir.SCORE_SYSTEM)], codes([*ids, "noms"]), "Observation.code"],
+            [[literal(fhir.SCORE_SYSTEM)], codes([*ids, "noms"]),
+             "Observation.code; noms: CarePlan.category"],
             [[literal(fhir.ITEM_SYSTEM)], codes([*item_codes, "noms.radiation",
                                                  "noms.stabilization"]),
              "component.code"],
@@ -501,9 +511,10 @@ class FhirSystemsDirective(_Base):
             [[literal(fhir.ESCC_GRADE_SYSTEM)], codes(g.value for g in EsccGrade),
              "valueCodeableConcept of the ESCC Observation"],
             [[literal(fhir.RADIATION_SYSTEM)], codes(r.value for r in Radiation),
-             "the recommendation's radiation component"],
+             "the recommendation's radiation activity"],
             [[literal(fhir.STABILIZATION_SYSTEM)], codes(s.value for s in Stabilization),
-             "the recommendation's stabilization component"],
+             "the recommendation's stabilization activity"],
+            [[literal(fhir.FLAG_SYSTEM)], codes(fhir.codes.FLAGS), "the flag extension"],
         ]
         return [table(["System", "Codes", "Used in"], rows, widths=[34, 46, 20])]
 
@@ -549,109 +560,215 @@ class GridDirective(_Base):
                        "Evidence"], rows, widths=[14, 10, 18, 14, 32, 12])]
 
 
-def _mermaid_radiation() -> str:
-    """The radiation grid as a decision tree, merging branches that lead to the same outcome."""
+def _html(text: str) -> str:
+    """Text for a Graphviz HTML-like label."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _Dot:
+    """A small Graphviz ``digraph`` writer: questions, outcomes and labelled edges.
+
+    Nodes are keyed, so branches that lead to the same outcome share one node.
+    """
+
+    def __init__(self, title: str) -> None:
+        self.lines = [
+            "digraph G {",
+            f'  graph [rankdir=LR, bgcolor="white", nodesep=0.18, ranksep=0.45, '
+            f'fontname="Helvetica", label="", tooltip="{_html(title)}"];',
+            '  node [fontname="Helvetica", fontsize=11, shape=box, style="rounded,filled", '
+            'fillcolor="#e3f0fa", color="#4d8cc4", margin="0.12,0.05"];',
+            '  edge [fontname="Helvetica", fontsize=10, color="#4d4d4d", arrowsize=0.7];',
+        ]
+        self.ids: dict[str, str] = {}
+
+    def question(self, key: str, text: str) -> str:
+        return self._node(key, f"<{_html(text)}>", "")
+
+    def outcome(self, code: str, flags: Sequence[str]) -> str:
+        label = f"<b>{_html(code)}</b>" + "".join(f"<br/>{_html(f)}" for f in flags)
+        attrs = ', fillcolor="#fff3cd", color="#b07d00", style="filled,bold"'
+        return self._node(f"out:{code}:{','.join(flags)}", f"<{label}>", attrs)
+
+    def _node(self, key: str, label: str, attrs: str) -> str:
+        if key not in self.ids:
+            self.ids[key] = f"n{len(self.ids)}"
+            self.lines.append(f"  {self.ids[key]} [label={label}{attrs}];")
+        return self.ids[key]
+
+    def edge(self, a: str, b: str, label: str = "") -> None:
+        text = f' [label="{_html(label)}"]' if label else ""
+        self.lines.append(f"  {a} -> {b}{text};")
+
+    def source(self) -> str:
+        return "\n".join([*self.lines, "}"])
+
+
+def dot_radiation() -> str:
+    """The radiation grid as a decision tree (Graphviz DOT), read from ``RADIATION_GRID``:
+    branches that lead to the same outcome are merged, ``unknown`` is a branch of its own."""
     from spinemets.recommend import grid
     from spinemets.results import EsccClass
+    from spinemets.scores import escc
 
-    lines = ["flowchart LR"]
-    ids: dict[str, str] = {}
-
-    def node(key: str, label: str, shape: str = "box") -> str:
-        if key not in ids:
-            ids[key] = f"n{len(ids)}"
-            text = label.replace('"', "'")
-            if shape == "round":
-                lines.append(f'  {ids[key]}(["{text}"])')
-            elif shape == "diamond":
-                lines.append(f'  {ids[key]}{{"{text}"}}')
-            else:
-                lines.append(f'  {ids[key]}["{text}"]')
-        return ids[key]
-
-    def outcome(rules: list[Any]) -> str:
-        rule = rules[0]
-        flags = "<br/>" + ", ".join(rule.flags) if rule.flags else ""
-        key = f"out:{rule.radiation.value}:{','.join(rule.flags)}"
-        return node(key, f"<b>{rule.radiation.value}</b>{flags}", "round")
+    dot = _Dot("NOMS radiation decision")
 
     def same(rules: list[Any]) -> bool:
         return len({(r.radiation, r.flags) for r in rules}) == 1
 
-    start = node("start", "worst ESCC grade", "diamond")
-    cells = grid.RADIATION_GRID
+    def outcome(rules: list[Any]) -> str:
+        return dot.outcome(rules[0].radiation.value, rules[0].flags)
+
+    grades = {row.code: ", ".join(g.value for g in row.when) for row in escc.CLASSES}
+    start = dot.question("start", "worst ESCC grade")
     for escc_class in EsccClass:
-        members = {"low": "0, 1a, 1b", "intermediate": "1c", "high": "2, 3"}[escc_class.value]
-        c_rules = [r for r in cells if r.escc is escc_class]
-        c_node = node(f"c:{escc_class.value}", f"{escc_class.value} ({members})<br/>"
-                      "radiosensitivity?", "diamond")
-        lines.append(f"  {start} --> {c_node}")
+        c_rules = [r for r in grid.RADIATION_GRID if r.escc is escc_class]
+        if not c_rules:
+            continue
+        c_node = dot.question(f"c:{escc_class.value}", "radiosensitivity?")
+        dot.edge(start, c_node, f"{escc_class.value} ({grades.get(escc_class, '')})")
         for radio in dict.fromkeys(r.radiosensitivity for r in c_rules):
             r_rules = [r for r in c_rules if r.radiosensitivity is radio]
             label = _radio(radio).replace("radiosensitivity ", "")
             if same(r_rules):
-                lines.append(f'  {c_node} -- "{label}" --> {outcome(r_rules)}')
+                dot.edge(c_node, outcome(r_rules), label)
                 continue
-            r_node = node(f"r:{escc_class.value}:{label}", "fit for surgery?", "diamond")
-            lines.append(f'  {c_node} -- "{label}" --> {r_node}')
+            r_node = dot.question(f"r:{escc_class.value}:{label}", "fit for surgery?")
+            dot.edge(c_node, r_node, label)
             for fit in dict.fromkeys(r.fit_for_surgery for r in r_rules):
                 f_rules = [r for r in r_rules if r.fit_for_surgery is fit]
                 f_label = {True: "yes", False: "no", None: "unknown"}[fit]
                 if same(f_rules):
-                    lines.append(f'  {r_node} -- "{f_label}" --> {outcome(f_rules)}')
+                    dot.edge(r_node, outcome(f_rules), f_label)
                     continue
-                m_node = node(f"m:{escc_class.value}:{label}:{fit}", "myelopathy?", "diamond")
-                lines.append(f'  {r_node} -- "{f_label}" --> {m_node}')
+                m_node = dot.question(f"m:{escc_class.value}:{label}:{fit}", "myelopathy?")
+                dot.edge(r_node, m_node, f_label)
                 for rule in f_rules:
                     m_label = {True: "yes", False: "no / unknown", None: "any"}[rule.myelopathy]
-                    lines.append(f'  {m_node} -- "{m_label}" --> {outcome([rule])}')
-    return "\n".join(lines)
+                    dot.edge(m_node, outcome([rule]), m_label)
+    return dot.source()
 
 
-def _mermaid_stabilization() -> str:
+def dot_stabilization() -> str:
+    """The stabilization grid (SINS band x fitness) as a decision tree, from
+    ``STABILIZATION_GRID`` and the SINS ``BANDS``."""
     from spinemets.recommend import grid
     from spinemets.scores import sins
 
-    lines = ["flowchart LR", '  s{"case SINS (maximum over lesions)"}']
-    outcomes: dict[str, str] = {}
-    for n, band in enumerate(sins.Band):
-        rules = [r for r in grid.STABILIZATION_GRID if r.sins is band]
-        rng = next(f"{b.lo}-{b.hi}" for b in sins.BANDS if b.code is band)
-        b_node = f"b{n}"
-        targets = []
-        for rule in rules:
-            flags = "<br/>" + ", ".join(rule.flags) if rule.flags else ""
-            key = rule.stabilization.value + flags
-            if key not in outcomes:
-                outcomes[key] = f"o{len(outcomes)}"
-                lines.append(f'  {outcomes[key]}(["<b>{rule.stabilization.value}</b>{flags}"])')
-            targets.append((rule.fit_for_surgery, outcomes[key]))
-        if len({t for _, t in targets}) == 1:
-            lines.append(f'  s -- "{band.value} ({rng})" --> {targets[0][1]}')
+    dot = _Dot("NOMS stabilization decision")
+    start = dot.question("start", "case SINS (maximum over lesions)")
+    for band in sins.BANDS:
+        rules = [r for r in grid.STABILIZATION_GRID if r.sins is band.code]
+        if not rules:
             continue
-        lines.append(f'  {b_node}{{"fit for surgery?"}}')
-        lines.append(f'  s -- "{band.value} ({rng})" --> {b_node}')
+        label = f"{band.code.value} ({band.lo}-{band.hi})"
+        targets = [(r.fit_for_surgery, dot.outcome(r.stabilization.value, r.flags))
+                   for r in rules]
+        if len({t for _, t in targets}) == 1:
+            dot.edge(start, targets[0][1], label)
+            continue
+        b_node = dot.question(f"b:{band.code.value}", "fit for surgery?")
+        dot.edge(start, b_node, label)
         for fit, target in targets:
-            f_label = {True: "yes", False: "no", None: "unknown"}[fit]
-            lines.append(f'  {b_node} -- "{f_label}" --> {target}')
-    return "\n".join(lines)
+            dot.edge(b_node, target, {True: "yes", False: "no", None: "unknown"}[fit])
+    return dot.source()
+
+
+def _graphviz_node(code: str, alt: str) -> nodes.Node:
+    from sphinx.ext.graphviz import graphviz
+
+    node = graphviz()
+    node["code"] = code
+    node["options"] = {}
+    node["alt"] = alt
+    node["classes"] = ["spinemets-flow"]
+    return node
 
 
 class DiagramDirective(_Base):
-    """``spinemets-noms-diagram radiation|stabilization``: the grid as a mermaid flowchart."""
+    """``spinemets-noms-diagram radiation|stabilization``: the grid as a Graphviz flow chart,
+    rendered to SVG when the site is built."""
 
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        source = {"radiation": _mermaid_radiation,
-                  "stabilization": _mermaid_stabilization}[self.arguments[0]]()
-        from sphinxcontrib.mermaid import mermaid
-
-        node = mermaid()
-        node["code"] = source
-        node["options"] = {}
-        node["inline"] = False
+        part = self.arguments[0]
+        make = {"radiation": dot_radiation, "stabilization": dot_stabilization}.get(part)
+        if make is None:
+            raise self.error(f"no NOMS part {part!r} (radiation or stabilization)")
+        node = _graphviz_node(make(), f"NOMS {part} decision flow")
+        grid_name = f"{part.upper()}_GRID"
+        node["spinemets_caption"] = (f"Drawn by Graphviz from spinemets.recommend.grid."
+                                     f"{grid_name} when this site was built.")
         return [node]
+
+
+# --------------------------------------------------------------------------------------------
+# pictures of rows (hand-written SVG; see _ext/spinemets_pictures.py)
+
+
+def _picture(svg: str, caption: str) -> nodes.Node:
+    html = (f'<figure class="spinemets-figure">{svg}'
+            f"<figcaption>{_html(caption)}</figcaption></figure>")
+    return nodes.raw("", html, format="html")
+
+
+class BandFigureDirective(_Base):
+    """``spinemets-band-figure <score id>``: the total range with the bands laid on it."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        import spinemets_pictures as pictures
+
+        module = instrument(self.arguments[0])
+        if not getattr(module, "BANDS", ()) or not hasattr(module, "RANGE"):
+            return []
+        survival = pictures.survival_rows(module)
+        caption = (f"Drawn from {module.__name__}.RANGE and .BANDS"
+                   + (" and .SURVIVAL" if survival else "") + " when this site was built."
+                   + (" Survival figures are cohort statistics of the cited papers, never an "
+                      "individual prediction." if survival else ""))
+        return [_picture(pictures.band_strip(module), caption)]
+
+
+class SpineFigureDirective(_Base):
+    """``spinemets-spine``: the spinal levels coloured by their SINS location class."""
+
+    def run(self) -> list[nodes.Node]:
+        import spinemets_pictures as pictures
+
+        from spinemets.scores import sins
+        from spinemets.vocab import SpinalLevel
+
+        return [_picture(pictures.spine(sins.LOCATION, list(SpinalLevel)),
+                         "Drawn from the rows of spinemets.scores.sins.LOCATION (levels in "
+                         "the order of spinemets.SpinalLevel) when this site was built.")]
+
+
+def _ecog_kps_figure(modules: Sequence[ModuleType]) -> list[nodes.Node]:
+    import spinemets_pictures as pictures
+
+    from spinemets.scales import ECOG_TO_KPS
+
+    groups = pictures.kps_items(modules)
+    if not groups:
+        return []
+    return [_picture(pictures.ecog_kps(ECOG_TO_KPS, groups),
+                     "Drawn from spinemets.scales.ECOG_TO_KPS and the KPS rows of the "
+                     "instruments when this site was built. A hatched range lies in no single "
+                     "KPS row: the score then stays incomplete (kps_from_ecog_ambiguous).")]
+
+
+class EcogKpsFigureDirective(_Base):
+    """``spinemets-ecog-kps-figure [score id]``: the conversions beside the KPS rows of every
+    KPS-banded instrument (or of one)."""
+
+    optional_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        modules = [instrument(self.arguments[0])] if self.arguments else instruments()
+        return _ecog_kps_figure(modules)
 
 
 # --------------------------------------------------------------------------------------------
@@ -680,7 +797,18 @@ def _instrument_page(module: ModuleType) -> str:
                 "wording is the paper's, and every row names its source and evidence tag.\n",
                 f"```{{spinemets-items}} {sid}\n```\n"]
     if hasattr(module, "BANDS"):
-        out += ["## Bands\n", f"```{{spinemets-bands}} {sid}\n```\n"]
+        out += ["## Bands\n", f"```{{spinemets-band-figure}} {sid}\n```\n",
+                f"```{{spinemets-bands}} {sid}\n```\n"]
+    if sid == "sins":
+        out += ["## Location by level\n",
+                "The location item is read from the lesion's `level`; the picture is drawn "
+                "from the same rows as the point table above.\n", "```{spinemets-spine}\n```\n"]
+    if _kps_banded(module):
+        out += ["## KPS from ECOG\n",
+                "ECOG is converted only through a conversion the caller names (`ecog_to_kps`), "
+                "and only when the converted range lies in one KPS row of this instrument "
+                "(see {doc}`../disagreements`).\n",
+                f"```{{spinemets-ecog-kps-figure}} {sid}\n```\n"]
     for name in defaults_of(module):
         out += [f"## Defaults from histology: `{name}`\n",
                 "A histology listed here supplies the item when the explicit field is absent; any "
@@ -693,6 +821,12 @@ def _instrument_page(module: ModuleType) -> str:
             "result.to_dict()                 # the interchange form", "```\n",
             f"API: {{py:mod}}`{module.__name__}`.\n"]
     return "\n".join(out)
+
+
+def _kps_banded(module: ModuleType) -> bool:
+    import spinemets_pictures as pictures
+
+    return bool(pictures.kps_items([module]))
 
 
 def _api_page(name: str) -> str:
@@ -728,7 +862,61 @@ def inject_toctrees(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = text
 
 
+def _inline_svg(svg: str, key: str, alt: str) -> str:
+    """Graphviz's SVG file as an element for the page: no XML prolog or comments, ids made
+    unique per diagram, labelled for screen readers."""
+    svg = svg[svg.index("<svg"):]
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"<title>[^<]*</title>", "", svg)  # dot's node ids, not words for readers
+    svg = re.sub(r'\bid="', f'id="{key}-', svg)
+    head, _, rest = svg.partition(">")
+    head = head.replace("<svg", f'<svg role="img" aria-label="{_html(alt)}" '
+                                'class="spinemets-picture" data-picture="flow"', 1)
+    return f"{head}><title>{_html(alt)}</title>{rest}"
+
+
+def visit_graphviz_inline(self: Any, node: nodes.Element) -> None:
+    """HTML for every ``graphviz`` node: the SVG that ``dot`` renders at build time, inlined
+    into the page (not an ``<object>`` whose fallback text is the DOT source)."""
+    from sphinx.ext.graphviz import GraphvizError, render_dot
+
+    code, alt = node["code"], node.get("alt", "diagram")
+    try:
+        _fname, outfn = render_dot(self, code, node["options"], "svg", "graphviz")
+    except GraphvizError as exc:
+        logger.warning("Graphviz could not render a diagram: %s", exc, location=node)
+        raise nodes.SkipNode from exc
+    if outfn is None:  # dot is not installed: render_dot has warned (an error under -W)
+        self.body.append(f'<p class="spinemets-missing">[{_html(alt)}: not rendered]</p>')
+        raise nodes.SkipNode
+    svg = Path(outfn).read_text(encoding="utf-8")
+    key = "g" + hashlib.sha1(code.encode("utf-8")).hexdigest()[:8]
+    classes = " ".join(["graphviz", *node.get("classes", [])])
+    caption = node.get("spinemets_caption")
+    figcaption = f"<figcaption>{_html(caption)}</figcaption>" if caption else ""
+    self.body.append(f'<figure class="{classes}">{_inline_svg(svg, key, alt)}{figcaption}'
+                     "</figure>\n")
+    raise nodes.SkipNode
+
+
+def check_external_assets(app: Sphinx, pagename: str, templatename: str,
+                          context: dict[str, Any], doctree: nodes.Node | None) -> None:
+    """Warn (an error under ``-W``) when a page would load a script or style from outside the
+    site: the docs must work in a hospital network without internet."""
+    assets = [*context.get("script_files", []), *context.get("css_files", [])]
+    for asset in assets:
+        url = str(getattr(asset, "filename", asset))
+        if re.match(r"(?i)^(https?:)?//", url):
+            logger.warning("page %s would load %s from the network; ship it in _static "
+                           "or switch it off", pagename, url)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    from sphinx.ext.graphviz import graphviz
+
+    app.setup_extension("sphinx.ext.graphviz")
+    app.add_node(graphviz, override=True, html=(visit_graphviz_inline, None))
+    app.connect("html-page-context", check_external_assets, priority=900)
     app.connect("builder-inited", generate_pages)
     app.connect("source-read", inject_toctrees)
     for name, directive in {
@@ -747,6 +935,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
         "spinemets-fhir-systems": FhirSystemsDirective,
         "spinemets-noms-grid": GridDirective,
         "spinemets-noms-diagram": DiagramDirective,
+        "spinemets-band-figure": BandFigureDirective,
+        "spinemets-spine": SpineFigureDirective,
+        "spinemets-ecog-kps-figure": EcogKpsFigureDirective,
     }.items():
         app.add_directive(name, directive)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -68,13 +68,11 @@ class Assessment:
         return (f'{{"interchange":{INTERCHANGE_VERSION},"scores":{{{scores}}},'
                 f'"recommendation":{self.recommendation.to_json()}}}')
 
-    def to_fhir(self, *, patient_reference: str | None = None, effective: str | None = None,
-                include_incomplete: bool = False) -> list[dict[str, Any]]:
-        """FHIR R4 Observations as JSON-ready dicts (see :func:`spinemets.fhir.to_fhir`)."""
+    def to_fhir(self, **options: Any) -> list[dict[str, Any]]:
+        """FHIR R4 resources as JSON-ready dicts; *options* as :func:`spinemets.fhir.to_fhir`."""
         from .fhir import to_fhir
 
-        return to_fhir(self, patient_reference=patient_reference, effective=effective,
-                       include_incomplete=include_incomplete)
+        return to_fhir(self, **options)
 
     def __str__(self) -> str:
         from .report import render
