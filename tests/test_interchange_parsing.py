@@ -69,6 +69,7 @@ COLLAPSE = ("over_50", "under_50", "involved_over_50", "none")
 POSTEROLATERAL = ("bilateral", "unilateral", "none")
 ESCC = ("0", "1a", "1b", "1c", "2", "3")
 KATAGIRI_VISCERAL = ("none", "nodular", "disseminated")
+KATAGIRI_LABORATORY = ("normal", "abnormal", "critical")
 
 SEED_FIELDS = (
     "histology",
@@ -99,6 +100,7 @@ FURTHER_FIELDS = (
     "previous_chemotherapy",
     "katagiri_group",
     "katagiri_visceral",
+    "katagiri_laboratory",
     "months_diagnosis_to_mscc",
     "motor_deficit_days",
 )
@@ -120,6 +122,7 @@ ALL_CODES = tuple(
             *POSTEROLATERAL,
             *ESCC,
             *KATAGIRI_VISCERAL,
+            *KATAGIRI_LABORATORY,
         }
     )
 )
@@ -673,6 +676,7 @@ _FURTHER_CASE = st.fixed_dictionaries(
         "previous_chemotherapy": _optional(st.booleans()),
         "katagiri_group": _optional(st.sampled_from(GROWTH)),
         "katagiri_visceral": _optional(st.sampled_from(KATAGIRI_VISCERAL)),
+        "katagiri_laboratory": _optional(st.sampled_from(KATAGIRI_LABORATORY)),
         "months_diagnosis_to_mscc": _optional(_NONNEGATIVE),
         "motor_deficit_days": _optional(st.integers(0, 365)),
     },

@@ -29,6 +29,7 @@ FURTHER_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "previous_chemotherapy": st.booleans(),
     "katagiri_group": st.sampled_from(["slow", "moderate", "rapid"]),
     "katagiri_visceral": st.sampled_from(["none", "nodular", "disseminated"]),
+    "katagiri_laboratory": st.sampled_from(["normal", "abnormal", "critical"]),
     "months_diagnosis_to_mscc": st.sampled_from([0.0, 6.0, 15.0, 16.0, 40.0]),
     "motor_deficit_days": st.sampled_from([0, 1, 7, 8, 14, 15, 30]),
 }

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .assessment import Assessment, assess, assess_dict
+    from .check import check_frame
     from .citations import Citation, Evidence, Source
     from .exceptions import InvalidInputError, SpinemetsError
     from .interchange import INTERCHANGE_VERSION, loads_case
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         tomita,
         van_der_linden,
     )
+    from .survival import published_survival
     from .vocab import (
         Alignment,
         BoneLesion,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
         Frankel,
         Histology,
         KatagiriGroup,
+        KatagiriLaboratory,
         KatagiriVisceral,
         Pain,
         Posterolateral,
@@ -75,6 +78,7 @@ _LAZY: dict[str, str] = {
     "InvalidInputError": ".exceptions",
     "ItemScore": ".results",
     "KatagiriGroup": ".vocab",
+    "KatagiriLaboratory": ".vocab",
     "KatagiriVisceral": ".vocab",
     "Laboratory": ".model",
     "Lesion": ".model",
@@ -100,11 +104,13 @@ _LAZY: dict[str, str] = {
     "assess_dict": ".assessment",
     "bauer_1995": ".scores",
     "bauer_modified": ".scores",
+    "check_frame": ".check",
     "escc": ".scores",
     "katagiri_2014": ".scores",
     "loads_case": ".interchange",
     "nesms": ".scores",
     "osri": ".scores",
+    "published_survival": ".survival",
     "rades_2008": ".scores",
     "recommend": ".recommend",
     "sins": ".scores",
@@ -134,6 +140,7 @@ __all__ = [
     "InvalidInputError",
     "ItemScore",
     "KatagiriGroup",
+    "KatagiriLaboratory",
     "KatagiriVisceral",
     "Laboratory",
     "Lesion",
@@ -159,11 +166,13 @@ __all__ = [
     "assess_dict",
     "bauer_1995",
     "bauer_modified",
+    "check_frame",
     "escc",
     "katagiri_2014",
     "loads_case",
     "nesms",
     "osri",
+    "published_survival",
     "rades_2008",
     "recommend",
     "score_frame",

@@ -23,6 +23,7 @@ from .vocab import (
     Frankel,
     Histology,
     KatagiriGroup,
+    KatagiriLaboratory,
     KatagiriVisceral,
     Pain,
     Posterolateral,
@@ -260,6 +261,12 @@ CASE_FIELDS: Final[tuple[FieldSpec, ...]] = (
         kind="number",
         minimum=0,
         description="Total bilirubin in mg/dL (Katagiri).",
+    ),
+    _code(
+        "katagiri_laboratory",
+        "laboratory",
+        KatagiriLaboratory,
+        "Katagiri laboratory item as recorded; overrides the laboratory values.",
     ),
     FieldSpec(
         name="previous_chemotherapy",

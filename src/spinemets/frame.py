@@ -447,15 +447,21 @@ def _katagiri_primary(plan: _Plan, item: Item) -> Node:
 
 
 def _katagiri_laboratory(plan: _Plan, item: Item) -> Node:
-    """``katagiri_2014.laboratory_tier``: critical when any CRITICAL cut holds, else abnormal when
-    any ABNORMAL cut holds, else normal; null unless all six values are present."""
+    """``katagiri_2014.laboratory_tier``: the recorded ``katagiri_laboratory``, else critical when
+    a present CRITICAL value is beyond its cut-off; with all three critical-type values present,
+    abnormal when a present ABNORMAL value is; normal with all six present and within."""
     tier = katagiri_2014.LaboratoryData
-    labs = [plan.field(name) for name in katagiri_2014.LABORATORY_FIELDS]
-    critical = any_of(*(cmp(plan.field(c.field), c) for c in katagiri_2014.CRITICAL))
-    abnormal = any_of(*(cmp(plan.field(c.field), c) for c in katagiri_2014.ABNORMAL))
-    level = when(critical, const(tier.CRITICAL),
-                 when(abnormal, const(tier.ABNORMAL), const(tier.NORMAL)))
-    return _item_table(item, strict(level, labs))
+
+    def first(cuts: Sequence[_beyond.Cut], code: enum.Enum, otherwise: Node) -> Node:
+        for cut in reversed(cuts):  # a null comparison counts as false
+            otherwise = when(cmp(plan.field(cut.field), cut), const(code), otherwise)
+        return otherwise
+
+    fields = [plan.field(c.field) for c in katagiri_2014.CRITICAL]
+    normal = strict(const(tier.NORMAL), [plan.field(c.field) for c in katagiri_2014.ABNORMAL])
+    below = strict(first(katagiri_2014.ABNORMAL, tier.ABNORMAL, normal), fields)
+    level = first(katagiri_2014.CRITICAL, tier.CRITICAL, below)
+    return _item_table(item, coalesce(plan.field("katagiri_laboratory"), level))
 
 
 ItemBuilder = Callable[[_Plan, Item], Node]

@@ -25,6 +25,7 @@ from .vocab import (
     Frankel,
     Histology,
     KatagiriGroup,
+    KatagiriLaboratory,
     KatagiriVisceral,
     Pain,
     Posterolateral,
@@ -120,6 +121,8 @@ class Laboratory:
     platelets_10e9_l: float | None = None  #: Platelets, 10^9/L (100 = 100,000/uL).
     calcium_mg_dl: float | None = None  #: Serum calcium, mg/dL (corrected where available).
     bilirubin_mg_dl: float | None = None  #: Total bilirubin, mg/dL.
+    #: Katagiri's laboratory item as recorded; overrides the six values.
+    katagiri_laboratory: KatagiriLaboratory | None = None
 
     def __attrs_post_init__(self) -> None:
         _validate(self, "laboratory")

@@ -18,6 +18,7 @@ __all__ = [
     "Frankel",
     "Histology",
     "KatagiriGroup",
+    "KatagiriLaboratory",
     "KatagiriVisceral",
     "Pain",
     "Posterolateral",
@@ -86,6 +87,14 @@ class KatagiriGroup(Code):
     SLOW = "slow"
     MODERATE = "moderate"
     RAPID = "rapid"
+
+
+class KatagiriLaboratory(Code):
+    """Katagiri 2014 laboratory item as a registry records it, mildest first."""
+
+    NORMAL = "normal"
+    ABNORMAL = "abnormal"  #: CRP, LDH or albumin beyond its cut-off.
+    CRITICAL = "critical"  #: Platelets, calcium or bilirubin beyond its cut-off.
 
 
 class KatagiriVisceral(Code):

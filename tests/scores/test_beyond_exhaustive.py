@@ -31,7 +31,9 @@ from tests.scores.test_beyond_oracle import (
     KATAGIRI_DEFAULT,
     KATAGIRI_UNVERIFIED_DEFAULT,
     KPS,
+    LAB_BEYOND,
     LAB_FIELDS,
+    LAB_WITHIN,
     LUNG,
     RADES_2010,
     VISCERAL,
@@ -293,18 +295,64 @@ def test_katagiri_histology_defaults(histology: str | None) -> None:
         assert "unverified_table" not in explicit["flags"]
 
 
-def test_katagiri_laboratory_needs_all_six_values() -> None:
-    """A critical value alone never completes the laboratory item; every absent value is named."""
-    rest = {"katagiri_group": "rapid", "katagiri_visceral": "none", "ecog": 4,
-            "previous_chemotherapy": True, "extraspinal_bone_metastases": 2,
-            "vertebral_metastases": 3}
-    for absent in range(1, 7):
-        for names in itertools.combinations(LAB_FIELDS, absent):
-            lab = {k: v for k, v in {**NORMAL_LAB, "platelets_10e9_l": 10}.items()
-                   if k not in names}
-            out = result_of("katagiri_2014", {**rest, **lab})
-            assert out["status"] == "incomplete"
-            assert set(out["missing"]) == set(names)
+KATAGIRI_REST = {"katagiri_group": "rapid", "katagiri_visceral": "none", "ecog": 4,
+                 "previous_chemotherapy": True, "extraspinal_bone_metastases": 2,
+                 "vertebral_metastases": 3}
+
+
+def test_katagiri_laboratory_every_presence_pattern() -> None:
+    """Interchange §8.4, exhaustively: each of the six values absent, within or beyond its
+    cut-off (3^6), times the recorded category absent, normal, abnormal or critical."""
+    states = [(None, LAB_WITHIN[name], LAB_BEYOND[name]) for name in LAB_FIELDS]
+    cases = (
+        {**KATAGIRI_REST,
+         **{k: v for k, v in zip(LAB_FIELDS, values, strict=True) if v is not None},
+         **({"katagiri_laboratory": category} if category else {})}
+        for values in itertools.product(*states)
+        for category in (None, "normal", "abnormal", "critical")
+    )
+    assert check_all(("katagiri_2014",), cases) == 3**6 * 4
+
+
+# (present values, recorded category) -> laboratory points, or the sorted missing fields;
+# typed from the rule's wording, independently of the oracle above.
+_C, _A = LAB_BEYOND, LAB_WITHIN
+KATAGIRI_LAB_CASES: list[tuple[dict[str, Any], str | None, int | list[str]]] = [
+    ({}, None, sorted(LAB_FIELDS)),
+    ({}, "abnormal", 1),
+    # a critical value fixes the item whatever else is missing
+    ({"platelets_10e9_l": _C["platelets_10e9_l"]}, None, 2),
+    ({"bilirubin_mg_dl": _C["bilirubin_mg_dl"], "crp_mg_dl": _A["crp_mg_dl"]}, None, 2),
+    # an abnormal value alone does not: a missing critical-type value could still be critical
+    ({"crp_mg_dl": _C["crp_mg_dl"]}, None,
+     ["albumin_g_dl", "bilirubin_mg_dl", "calcium_mg_dl", "ldh_u_l", "platelets_10e9_l"]),
+    # ... but with the three critical-type values present and within it does
+    ({"crp_mg_dl": _C["crp_mg_dl"], "platelets_10e9_l": _A["platelets_10e9_l"],
+      "calcium_mg_dl": _A["calcium_mg_dl"], "bilirubin_mg_dl": _A["bilirubin_mg_dl"]}, None, 1),
+    # normal needs all six
+    ({k: _A[k] for k in LAB_FIELDS if k != "ldh_u_l"}, None, ["ldh_u_l"]),
+    ({k: _A[k] for k in LAB_FIELDS}, None, 0),
+    # the recorded category overrides the values, both ways
+    ({k: _C[k] for k in LAB_FIELDS}, "normal", 0),
+    ({k: _A[k] for k in LAB_FIELDS}, "critical", 2),
+]
+
+
+@pytest.mark.parametrize(("values", "category", "want"), KATAGIRI_LAB_CASES)
+def test_katagiri_laboratory_rule_cases(
+    values: dict[str, Any], category: str | None, want: int | list[str]
+) -> None:
+    case = {**KATAGIRI_REST, **values}
+    if category is not None:
+        case["katagiri_laboratory"] = category
+    out = result_of("katagiri_2014", case)
+    if isinstance(want, int):
+        assert out["status"] == "complete"
+        assert out["items"]["laboratory"] == want
+        assert out["total"] == 3 + 0 + want + 1 + 1 + 1
+    else:
+        assert out["status"] == "incomplete"
+        assert sorted(out["missing"]) == want
 
 
 def test_katagiri_ecog_from_ecog_only() -> None:

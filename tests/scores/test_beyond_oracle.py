@@ -68,6 +68,12 @@ KATAGIRI_UNVERIFIED_DEFAULT = frozenset({"ovary", "gallbladder", "bladder"})
 KATAGIRI_VISCERAL_POINTS = {"none": 0, "nodular": 1, "disseminated": 2}
 LAB_FIELDS = ("crp_mg_dl", "ldh_u_l", "albumin_g_dl", "platelets_10e9_l", "calcium_mg_dl",
               "bilirubin_mg_dl")
+# interchange §8.4: the recorded category, and one value on each side of every cut-off.
+KATAGIRI_LAB_CATEGORY_POINTS = {"normal": 0, "abnormal": 1, "critical": 2}
+LAB_WITHIN = {"crp_mg_dl": 0.1, "ldh_u_l": 100, "albumin_g_dl": 4.5, "platelets_10e9_l": 300,
+              "calcium_mg_dl": 9.0, "bilirubin_mg_dl": 0.5}
+LAB_BEYOND = {"crp_mg_dl": 2.0, "ldh_u_l": 900, "albumin_g_dl": 2.0, "platelets_10e9_l": 20,
+              "calcium_mg_dl": 13.0, "bilirubin_mg_dl": 4.0}
 
 # --- §4 van der Linden ----------------------------------------------------------------------------
 VDL_PRIMARY = {"breast": 3, "prostate": 2, "lung": 1, "lung_nsclc": 1, "lung_sclc": 1}
@@ -211,6 +217,24 @@ def katagiri_lab_points(case: Mapping[str, Any]) -> int:
     return 0
 
 
+def katagiri_lab_item(case: Mapping[str, Any]) -> int | None:
+    """The laboratory item's points, or None when the present values do not fix it yet.
+
+    A recorded ``katagiri_laboratory`` decides. Otherwise the item is fixed exactly when every
+    way of filling in the absent values (each within or beyond its cut-off) gives the same
+    points: a second formulation of "the worst category the present values already fix".
+    """
+    if _has(case, "katagiri_laboratory"):
+        return KATAGIRI_LAB_CATEGORY_POINTS[case["katagiri_laboratory"]]
+    absent = [name for name in LAB_FIELDS if not _has(case, name)]
+    outcomes = {
+        katagiri_lab_points({**case, **dict(zip(absent, fill, strict=True))})
+        for fill in itertools.product(*(
+            (LAB_WITHIN[name], LAB_BEYOND[name]) for name in absent))
+    }
+    return outcomes.pop() if len(outcomes) == 1 else None
+
+
 def expected_katagiri(case: Mapping[str, Any]) -> Expected:
     missing: set[str] = set()
     unverified = False
@@ -229,11 +253,11 @@ def expected_katagiri(case: Mapping[str, Any]) -> Expected:
         points += KATAGIRI_VISCERAL_POINTS[case["katagiri_visceral"]]
     else:
         missing.add("katagiri_visceral")
-    absent = {name for name in LAB_FIELDS if not _has(case, name)}
-    if absent:
-        missing |= absent
+    lab = katagiri_lab_item(case)
+    if lab is None:
+        missing |= {name for name in LAB_FIELDS if not _has(case, name)}
     else:
-        points += katagiri_lab_points(case)
+        points += lab
     if _has(case, "ecog"):
         points += case["ecog"] >= 3
     else:

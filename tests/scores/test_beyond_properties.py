@@ -51,6 +51,7 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "previous_chemotherapy": st.booleans(),
     "katagiri_group": st.sampled_from(("slow", "moderate", "rapid")),
     "katagiri_visceral": st.sampled_from(("none", "nodular", "disseminated")),
+    "katagiri_laboratory": st.sampled_from(("normal", "abnormal", "critical")),
     "ecog": st.integers(0, 4),
     "kps": st.sampled_from(KPS),
     "ecog_to_kps": st.sampled_from(("common", "ma_2010", "prasad_2018")),
@@ -59,7 +60,8 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
 }
 PARTIAL_CASE = st.fixed_dictionaries({}, optional=FIELDS)
 FULL_CASE = st.fixed_dictionaries(
-    {k: v for k, v in FIELDS.items() if k not in ("ecog_to_kps", "bone_metastases_isolated")}
+    {k: v for k, v in FIELDS.items()
+     if k not in ("ecog_to_kps", "bone_metastases_isolated", "katagiri_laboratory")}
 ).map(lambda case: {**case, "motor_deficit_days": max(1, case["motor_deficit_days"])})
 
 
@@ -231,6 +233,8 @@ def test_katagiri_unverified_defaults() -> None:
         ({"bilirubin_mg_dl": -1}, "bilirubin_mg_dl"),
         ({"katagiri_group": "fast"}, "katagiri_group"),
         ({"katagiri_visceral": "Nodular"}, "katagiri_visceral"),
+        ({"katagiri_laboratory": "Critical"}, "katagiri_laboratory"),
+        ({"katagiri_laboratory": 2}, "katagiri_laboratory"),
         ({"motor_deficit_days": 1.5}, "motor_deficit_days"),
         ({"motor_deficit_days": -1}, "motor_deficit_days"),
         ({"months_diagnosis_to_mscc": -0.5}, "months_diagnosis_to_mscc"),

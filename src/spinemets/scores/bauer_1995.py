@@ -20,6 +20,7 @@ from .._table import BandRow, Item, Row
 from ..citations import BAUER_1995, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, finding, skeletal_extent, visceral_finding
 from ._common import item_score, summed
@@ -32,6 +33,7 @@ __all__ = [
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "SURVIVAL",
     "Band",
     "score",
 ]
@@ -105,13 +107,25 @@ ITEMS: Final = (VISCERAL, FRACTURE, SOLITARY, NOT_LUNG, FAVOURABLE_PRIMARY)
 
 _COHORT = ("cohort statistic of Bauer & Wedin 1995, 241 operated patients (88 spinal); not an "
            "individual prediction")
+SURVIVAL: Final = (
+    SurvivalFigure(band=Band.POOR, statistic="survival", months=6, value=0.0, source=_B,
+                   wording="All patients died within 6 months after surgery"),
+    SurvivalFigure(band=Band.INTERMEDIATE, statistic="survival", months=12, value=0.25,
+                   approximate=True, source=_B),
+    SurvivalFigure(band=Band.GOOD, statistic="survival", months=12, value=0.50,
+                   approximate=True, source=_B),
+)
+
+
+def _s(band: Band) -> str:
+    return figures_text(SURVIVAL, band, _B.evidence)
+
+
 BANDS: Final = (
-    BandRow(code=Band.POOR, lo=0, hi=1, source=_B,
-            meaning=f"All patients died within 6 months after surgery ({_COHORT})"),
+    BandRow(code=Band.POOR, lo=0, hi=1, source=_B, meaning=f"{_s(Band.POOR)} ({_COHORT})"),
     BandRow(code=Band.INTERMEDIATE, lo=2, hi=3, source=_B,
-            meaning=f"1-year survival about 0.25 ({_COHORT})"),
-    BandRow(code=Band.GOOD, lo=4, hi=5, source=_B,
-            meaning=f"1-year survival about 0.50 ({_COHORT})"),
+            meaning=f"{_s(Band.INTERMEDIATE)} ({_COHORT})"),
+    BandRow(code=Band.GOOD, lo=4, hi=5, source=_B, meaning=f"{_s(Band.GOOD)} ({_COHORT})"),
 )
 
 

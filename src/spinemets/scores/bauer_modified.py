@@ -18,6 +18,7 @@ from .._table import BandRow, Item, Row
 from ..citations import LEITHNER_2008, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, SkeletalExtent, skeletal_extent, visceral_finding
 from ._common import item_score, summed
@@ -30,6 +31,7 @@ __all__ = [
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "SURVIVAL",
     "Band",
     "score",
 ]
@@ -94,19 +96,36 @@ SOLITARY: Final = Item(key="skeletal_metastases", label="One solitary skeletal m
 ))
 ITEMS: Final = (VISCERAL, NOT_LUNG, FAVOURABLE_PRIMARY, SOLITARY)
 
-_COHORT = ("survival: cohort statistics of Leithner 2008 from secondary reproductions (source "
-           "not named in the evidence; means unverified); strategy wording: dss.dign.eu citing "
-           "Leithner 2008; not an individual prediction")
+_COHORT = ("survival: cohort statistics of Leithner 2008 from secondary reproductions; strategy "
+           "wording: dss.dign.eu citing Leithner 2008; not an individual prediction")
+_SURV = LEITHNER_2008.at("survival per group, as reproduced by secondary sources",
+                         Evidence.SECONDARY)
+_MEAN = LEITHNER_2008.at("mean survival per group, not confirmed in any available text",
+                         Evidence.UNVERIFIED)
+SURVIVAL: Final = (
+    SurvivalFigure(band=Band.POOR, statistic="period", op="<", months=6, source=_SURV),
+    SurvivalFigure(band=Band.POOR, statistic="mean", value=4.8, approximate=True, source=_MEAN),
+    SurvivalFigure(band=Band.INTERMEDIATE, statistic="period", op=">", months=6, source=_SURV),
+    SurvivalFigure(band=Band.INTERMEDIATE, statistic="mean", value=18.2, approximate=True,
+                   source=_MEAN),
+    SurvivalFigure(band=Band.GOOD, statistic="period", op=">", months=12, source=_SURV),
+    SurvivalFigure(band=Band.GOOD, statistic="mean", value=28.4, approximate=True, source=_MEAN),
+)
+
+
+def _s(band: Band) -> str:
+    return figures_text(SURVIVAL, band, _S.evidence)
+
+
 BANDS: Final = (
     BandRow(code=Band.POOR, lo=0, hi=1, source=_S,
-            meaning="Supportive care, no surgery; survival < 6 months "
-                    f"(mean about 4.8 months, unverified) ({_COHORT})"),
+            meaning=f"Supportive care, no surgery; {_s(Band.POOR)} ({_COHORT})"),
     BandRow(code=Band.INTERMEDIATE, lo=2, hi=2, source=_S,
-            meaning="Short-term palliation, posterior (dorsal) surgery; survival > 6 months "
-                    f"(mean about 18.2 months, unverified) ({_COHORT})"),
+            meaning="Short-term palliation, posterior (dorsal) surgery; "
+                    f"{_s(Band.INTERMEDIATE)} ({_COHORT})"),
     BandRow(code=Band.GOOD, lo=3, hi=4, source=_S,
             meaning="Mid-term local control, anterior-posterior (ventral-dorsal) surgery; "
-                    f"survival > 12 months (mean about 28.4 months, unverified) ({_COHORT})"),
+                    f"{_s(Band.GOOD)} ({_COHORT})"),
 )
 
 

@@ -13,8 +13,15 @@ Choices (clinical-beyond §6, interchange §1.2 and §3.1):
   histology needs an explicit ``katagiri_group``. The defaults for ``ovary``, ``gallbladder`` and
   ``bladder`` rest on unverified list members and raise ``unverified_table``.
 - Laboratory data is any-of within each tier; a critical value makes the item 2 whatever else is
-  abnormal. The item needs all six values (a critical value alone never completes it).
-  Calcium is corrected calcium where available; units are those of the interchange fields.
+  abnormal. A recorded ``katagiri_laboratory`` category overrides the values (as
+  ``tomita_growth`` overrides ``histology``). From values, the item is the worst category the
+  present values already fix, since no missing value can lower a maximum that is reached:
+  critical when any present critical-type value (platelets, calcium, bilirubin) is beyond its
+  cut-off, whatever else is missing; otherwise, only with all three critical-type values present,
+  abnormal when any present abnormal-type value (CRP, LDH, albumin) is beyond its cut-off, and
+  normal when all six are present and within. Otherwise the item is missing and every absent
+  value is named. Calcium is corrected calcium where available; units are those of the
+  interchange fields.
 - ECOG 3-4 reads ``ecog``; KPS is never converted to ECOG.
 - "Previous chemotherapy" is cytotoxic chemotherapy (``previous_chemotherapy``), not hormone
   therapy.
@@ -27,10 +34,11 @@ from typing import Final
 from attrs import evolve
 
 from .._table import BandRow, DefaultRow, Item, Row, Span, default_index
-from ..citations import KATAGIRI_2014, Evidence
+from ..citations import KATAGIRI_2014, Evidence, Source
 from ..model import Case, Laboratory
 from ..results import ItemScore, ScoreResult
-from ..vocab import Code, Histology, KatagiriGroup, KatagiriVisceral
+from ..survival import SurvivalFigure, figures_text
+from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
 from ._beyond import Cut, Finding, SkeletalExtent, finding, skeletal_extent
 from ._common import item_score, summed
 
@@ -46,6 +54,7 @@ __all__ = [
     "ITEMS",
     "LABORATORY_FIELDS",
     "RANGE",
+    "SURVIVAL",
     "Band",
     "LaboratoryData",
     "group_of",
@@ -66,6 +75,7 @@ INPUTS: Final = (
     "platelets_10e9_l",
     "calcium_mg_dl",
     "bilirubin_mg_dl",
+    "katagiri_laboratory",
     "ecog",
     "previous_chemotherapy",
     "extraspinal_bone_metastases",
@@ -99,13 +109,9 @@ class Band(Code):
     HIGH_RISK = "high_risk"
 
 
-class LaboratoryData(Code):
-    """The laboratory tier: normal, abnormal (any :data:`ABNORMAL`), critical (any
-    :data:`CRITICAL`)."""
-
-    NORMAL = "normal"
-    ABNORMAL = "abnormal"
-    CRITICAL = "critical"
+#: The laboratory tier: normal, abnormal (any :data:`ABNORMAL`), critical (any :data:`CRITICAL`);
+#: the codes of the case field ``katagiri_laboratory``.
+LaboratoryData = KatagiriLaboratory
 
 
 #: "Abnormal" laboratory data: any of these (published units; CRP 0.4 mg/dL = 4 mg/L).
@@ -185,16 +191,44 @@ _GROUP_DEFAULT: Final = default_index(GROUP_DEFAULTS)
 
 _COHORT = ("cohort statistics of the Katagiri 2014 derivation cohort, 808 patients "
            "2005-2008; not an individual prediction")
+_SURV_S = KATAGIRI_2014.at("survival by prognostic score, as reproduced by secondary sources",
+                           Evidence.SECONDARY)
+_SURV_U = KATAGIRI_2014.at("survival by prognostic score, not confirmed in any available text",
+                           Evidence.UNVERIFIED)
+
+
+def _fig(band: Band, months: int, value: float, source: Source,
+         decimals: int | None = None) -> SurvivalFigure[Band]:
+    return SurvivalFigure(band=band, statistic="survival", months=months, value=value,
+                          decimals=decimals, source=source)
+
+
+_L, _I, _H = Band.LOW_RISK, Band.INTERMEDIATE_RISK, Band.HIGH_RISK
+#: 6-month, 1-year and 2-year survival per risk group: the abstract's rounded figures first,
+#: then the one-decimal figures of secondary sources.
+SURVIVAL: Final = (
+    _fig(_L, 12, 0.91, _PRIMARY_ABSTRACT), _fig(_L, 24, 0.78, _PRIMARY_ABSTRACT),
+    _fig(_L, 12, 0.914, _SURV_S, 1), _fig(_L, 24, 0.778, _SURV_S, 1),
+    _fig(_L, 6, 0.981, _SURV_U, 1),
+    _fig(_I, 6, 0.740, _SURV_S, 1), _fig(_I, 12, 0.493, _SURV_S, 1),
+    _fig(_I, 24, 0.276, _SURV_S, 1),
+    _fig(_H, 6, 0.27, _PRIMARY_ABSTRACT), _fig(_H, 12, 0.06, _PRIMARY_ABSTRACT),
+    _fig(_H, 6, 0.269, _SURV_S, 1), _fig(_H, 12, 0.060, _SURV_S, 1),
+    _fig(_H, 24, 0.021, _SURV_U, 1),
+)
+
+
+def _s(band: Band, source: Source) -> str:
+    return figures_text(SURVIVAL, band, source.evidence)
+
+
 BANDS: Final = (
-    BandRow(code=Band.LOW_RISK, lo=0, hi=3, source=_PRIMARY_ABSTRACT,
-            meaning="Low risk: 1-year survival 91%, 2-year 78% (91.4% and 77.8% in secondary "
-                    f"sources; 6-month 98.1%, unverified) ({_COHORT})"),
-    BandRow(code=Band.INTERMEDIATE_RISK, lo=4, hi=6, source=_S,
-            meaning="Intermediate risk: 6-month / 1-year / 2-year survival 74.0% / 49.3% / "
-                    f"27.6% ({_COHORT})"),
-    BandRow(code=Band.HIGH_RISK, lo=7, hi=10, source=_PRIMARY_ABSTRACT,
-            meaning="High risk: 6-month survival 27%, 1-year 6% (26.9% and 6.0% in secondary "
-                    f"sources; 2-year 2.1%, unverified) ({_COHORT})"),
+    BandRow(code=_L, lo=0, hi=3, source=_PRIMARY_ABSTRACT,
+            meaning=f"Low risk: {_s(_L, _PRIMARY_ABSTRACT)} ({_COHORT})"),
+    BandRow(code=_I, lo=4, hi=6, source=_S,
+            meaning=f"Intermediate risk: {_s(_I, _S)} ({_COHORT})"),
+    BandRow(code=_H, lo=7, hi=10, source=_PRIMARY_ABSTRACT,
+            meaning=f"High risk: {_s(_H, _PRIMARY_ABSTRACT)} ({_COHORT})"),
 )
 
 
@@ -208,24 +242,36 @@ def group_of(case: Case) -> tuple[KatagiriGroup, DefaultRow[KatagiriGroup] | Non
 
 
 def laboratory_tier(lab: Laboratory) -> tuple[LaboratoryData, tuple[Cut, ...]] | None:
-    """The tier and the thresholds that set it; ``None`` unless all six values are present."""
-    values = {name: getattr(lab, name) for name in LABORATORY_FIELDS}
-    if any(v is None for v in values.values()):
-        return None
-    critical = tuple(c for c in CRITICAL if c.holds(values[c.field]))
+    """The tier and the thresholds that set it, or ``None`` while the item is not yet fixed.
+
+    A recorded ``katagiri_laboratory`` wins (no thresholds). From values: critical as soon as a
+    present :data:`CRITICAL` value is beyond its cut-off; abnormal or normal only once all three
+    critical-type values are present (and within), abnormal as soon as a present :data:`ABNORMAL`
+    value is beyond its cut-off, normal once all six are present and within.
+    """
+    if lab.katagiri_laboratory is not None:
+        return lab.katagiri_laboratory, ()
+    critical = tuple(c for c in CRITICAL
+                     if (v := getattr(lab, c.field)) is not None and c.holds(v))
     if critical:
         return LaboratoryData.CRITICAL, critical
-    abnormal = tuple(c for c in ABNORMAL if c.holds(values[c.field]))
+    if any(getattr(lab, c.field) is None for c in CRITICAL):
+        return None
+    abnormal = tuple(c for c in ABNORMAL
+                     if (v := getattr(lab, c.field)) is not None and c.holds(v))
     if abnormal:
         return LaboratoryData.ABNORMAL, abnormal
+    if any(getattr(lab, c.field) is None for c in ABNORMAL):
+        return None
     return LaboratoryData.NORMAL, ()
 
 
 def score(case: Case) -> ScoreResult[Band]:
     """Score *case* with the new Katagiri score (Katagiri 2014).
 
-    Needs ``katagiri_group`` (or a ``histology`` with a default), ``katagiri_visceral``, the six
-    laboratory values, ``ecog``, ``previous_chemotherapy``, ``extraspinal_bone_metastases`` and
+    Needs ``katagiri_group`` (or a ``histology`` with a default), ``katagiri_visceral``, the
+    laboratory item (``katagiri_laboratory``, or values that fix it: :func:`laboratory_tier`),
+    ``ecog``, ``previous_chemotherapy``, ``extraspinal_bone_metastases`` and
     ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
     """
     tumour = case.tumour
@@ -256,6 +302,8 @@ def score(case: Case) -> ScoreResult[Band]:
     else:
         level, cuts = tier
         shown = level.value + (": " + ", ".join(str(c) for c in cuts) if cuts else "")
+        if case.laboratory.katagiri_laboratory is not None:
+            shown += " (recorded)"
         items[2] = evolve(item_score(LABORATORY, level), value=shown)
     if case.systemic.ecog is None:
         missing.append("ecog")

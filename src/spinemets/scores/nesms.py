@@ -23,6 +23,7 @@ from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import GHORI_2015, SCHOENFELD_2016, SCHOENFELD_2021, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code
 from . import bauer_modified
 from ._beyond import Ambulation, Cut, ambulation
@@ -38,6 +39,7 @@ __all__ = [
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "SURVIVAL",
     "Albumin",
     "Band",
     "score",
@@ -114,9 +116,14 @@ ITEMS: Final = (MODIFIED_BAUER, AMBULATORY, ALBUMIN)
 
 _COHORT = ("cohort statistic of the prospective validation (Schoenfeld 2021; 180 patients, "
            "1-year mortality 56% overall), not an individual prediction")
+#: The only absolute survival figure per level; the others are odds ratios (band meanings).
+SURVIVAL: Final = (
+    SurvivalFigure(band=Band.NESMS_0, statistic="survival", months=12, value=0.0, source=_V,
+                   wording="'Perfect prediction': all patients dead at 1 year"),
+)
 BANDS: Final = (
     BandRow(code=Band.NESMS_0, lo=0, hi=0, source=_V,
-            meaning=f"'Perfect prediction': all patients dead at 1 year ({_COHORT})"),
+            meaning=f"{figures_text(SURVIVAL, Band.NESMS_0, _V.evidence)} ({_COHORT})"),
     BandRow(code=Band.NESMS_1, lo=1, hi=1, source=_V,
             meaning="1-year mortality odds ratio 31.30 (95% CI 8.82-111.04) against NESMS 3 "
                     f"({_COHORT})"),

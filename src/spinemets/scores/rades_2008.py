@@ -28,6 +28,7 @@ from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import RADES_2008, RADES_2010, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult, Status
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import (
     LUNG,
@@ -50,6 +51,8 @@ __all__ = [
     "ITEMS",
     "RANGE",
     "SIMPLIFIED_2010",
+    "SIMPLIFIED_2010_SURVIVAL",
+    "SURVIVAL",
     "Band",
     "Interval",
     "Simplified2010",
@@ -153,31 +156,49 @@ ITEMS: Final = (TUMOUR, OTHER_BONE, VISCERAL, INTERVAL, AMBULATORY, MOTOR)
 
 _COHORT = ("cohort statistics of the 2008 derivation (1852 irradiated MSCC patients) and the 2010 "
            "validation (439 new patients), not an individual prediction")
-BANDS: Final = (
-    BandRow(code=Band.RADES_20_25, lo=20, hi=25, source=_P,
-            meaning=f"6-month overall survival 4% (2008); 7% in the 2010 validation ({_COHORT})"),
-    BandRow(code=Band.RADES_26_30, lo=26, hi=30, source=_P,
-            meaning=f"6-month overall survival 11% (2008); 19% in the 2010 validation "
-                    f"({_COHORT})"),
-    BandRow(code=Band.RADES_31_35, lo=31, hi=35, source=_P,
-            meaning=f"6-month overall survival 48% (2008); 56% in the 2010 validation "
-                    f"({_COHORT})"),
-    BandRow(code=Band.RADES_36_40, lo=36, hi=40, source=_PU,
-            meaning="6-month overall survival 87% (2008, unverified); 73% in the 2010 "
-                    f"validation ({_COHORT})"),
-    BandRow(code=Band.RADES_41_45, lo=41, hi=45, source=_PU,
-            meaning="6-month overall survival 99% (2008, unverified); 90% in the 2010 "
-                    f"validation ({_COHORT})"),
+_D, _VAL = "2008 derivation", "2010 validation"
+#: 6-month overall survival per group: the 2008 derivation and the 2010 validation.
+SURVIVAL: Final = tuple(
+    SurvivalFigure(band=band, statistic="survival", months=6, value=value, cohort=cohort,
+                   source=source)
+    for band, derivation, d_source, validation in (
+        (Band.RADES_20_25, 0.04, _P, 0.07),
+        (Band.RADES_26_30, 0.11, _P, 0.19),
+        (Band.RADES_31_35, 0.48, _P, 0.56),
+        (Band.RADES_36_40, 0.87, _PU, 0.73),
+        (Band.RADES_41_45, 0.99, _PU, 0.90),
+    )
+    for value, cohort, source in ((derivation, _D, d_source), (validation, _VAL, _V))
+)
+#: 6-month overall survival of the 2010 three-group reading (validation cohort).
+SIMPLIFIED_2010_SURVIVAL: Final = tuple(
+    SurvivalFigure(band=band, statistic="survival", months=6, value=value, cohort=_VAL,
+                   source=_V)
+    for band, value in ((Simplified2010.RADES_20_30, 0.14), (Simplified2010.RADES_31_35, 0.56),
+                        (Simplified2010.RADES_36_45, 0.80))
+)
+
+
+BANDS: Final = tuple(
+    BandRow(code=band, lo=lo, hi=hi, source=source,
+            meaning=f"{figures_text(SURVIVAL, band, source.evidence)} ({_COHORT})")
+    for band, lo, hi, source in (
+        (Band.RADES_20_25, 20, 25, _P),
+        (Band.RADES_26_30, 26, 30, _P),
+        (Band.RADES_31_35, 31, 35, _P),
+        (Band.RADES_36_40, 36, 40, _PU),
+        (Band.RADES_41_45, 41, 45, _PU),
+    )
 )
 
 #: The 2010 three-group reading (Rades 2010 [primary]): metadata beside the 2008 band.
-SIMPLIFIED_2010: Final = (
-    BandRow(code=Simplified2010.RADES_20_30, lo=20, hi=30, source=_V,
-            meaning="6-month overall survival 14% (2010 validation cohort statistic)"),
-    BandRow(code=Simplified2010.RADES_31_35, lo=31, hi=35, source=_V,
-            meaning="6-month overall survival 56% (2010 validation cohort statistic)"),
-    BandRow(code=Simplified2010.RADES_36_45, lo=36, hi=45, source=_V,
-            meaning="6-month overall survival 80% (2010 validation cohort statistic)"),
+SIMPLIFIED_2010: Final = tuple(
+    BandRow(code=band, lo=lo, hi=hi, source=_V,
+            meaning=f"{figures_text(SIMPLIFIED_2010_SURVIVAL, band, _V.evidence)} (cohort "
+                    "statistic)")
+    for band, lo, hi in ((Simplified2010.RADES_20_30, 20, 30),
+                         (Simplified2010.RADES_31_35, 31, 35),
+                         (Simplified2010.RADES_36_45, 36, 45))
 )
 
 #: Why a case without motor deficit is outside the score.

@@ -14,6 +14,7 @@ from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_1990, Evidence
 from ..model import Case
 from ..results import ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._tokuhashi import evaluate
 
@@ -25,6 +26,7 @@ __all__ = [
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "SURVIVAL",
     "Band",
     "score",
 ]
@@ -100,17 +102,23 @@ PALSY: Final = Item(key="palsy", label="Spinal cord palsy", rows=(
 ))
 ITEMS: Final = (KPS, EXTRASPINAL, VERTEBRAL, VISCERAL, PRIMARY, PALSY)
 
+#: The expected survival period of the outer bands. The middle band's "variable, mostly < 6-12
+#: months" names no single period, so it has no row (and no agreement reading).
+SURVIVAL: Final = (
+    SurvivalFigure(band=Band.POOR, statistic="period", op="<=", months=3, note="some up to 6",
+                   source=_S),
+    SurvivalFigure(band=Band.GOOD, statistic="period", op=">=", months=12, source=_S),
+)
+_COHORT = "cohort statistics of Tokuhashi 1990 as reproduced; not an individual prediction"
 BANDS: Final = (
     BandRow(code=Band.POOR, lo=0, hi=5, source=_S,
-            meaning="Expected survival <= 3 months (some up to 6); palliative or conservative "
-                    "(cohort statistics of Tokuhashi 1990 as reproduced; not an individual "
-                    "prediction)"),
+            meaning=f"Expected {figures_text(SURVIVAL, Band.POOR, _S.evidence)}; palliative or "
+                    f"conservative ({_COHORT})"),
     BandRow(code=Band.INTERMEDIATE, lo=6, hi=8, source=_S,
-            meaning="Variable survival, mostly < 6-12 months; individual decision (cohort "
-                    "statistics of Tokuhashi 1990 as reproduced; not an individual prediction)"),
+            meaning=f"Variable survival, mostly < 6-12 months; individual decision ({_COHORT})"),
     BandRow(code=Band.GOOD, lo=9, hi=12, source=_S,
-            meaning="Expected survival >= 12 months; excisional surgery (cohort statistics of "
-                    "Tokuhashi 1990 as reproduced; not an individual prediction)"),
+            meaning=f"Expected {figures_text(SURVIVAL, Band.GOOD, _S.evidence)}; excisional "
+                    f"surgery ({_COHORT})"),
 )
 
 

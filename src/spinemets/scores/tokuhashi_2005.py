@@ -16,6 +16,7 @@ from ..citations import TOKUHASHI_2005, Evidence
 from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
 from ..results import ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._tokuhashi import evaluate
 
@@ -27,6 +28,7 @@ __all__ = [
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "SURVIVAL",
     "Band",
     "score",
     "strategy_for",
@@ -113,15 +115,27 @@ ITEMS: Final = (KPS, EXTRASPINAL, VERTEBRAL, VISCERAL, PRIMARY, PALSY)
 
 _COHORT = ("cohort statistics of Tokuhashi 2005 (NICE CG75 wording); not an individual "
            "prediction")
+#: The predicted survival period of each band (the reading Tokuhashi's agreement studies check).
+SURVIVAL: Final = (
+    SurvivalFigure(band=Band.LT_6_MONTHS, statistic="period", op="<", months=6, source=_P),
+    SurvivalFigure(band=Band.GTE_6_MONTHS, statistic="period", op=">=", months=6, source=_P),
+    SurvivalFigure(band=Band.GTE_12_MONTHS, statistic="period", op=">=", months=12, source=_P),
+)
+
+
+def _s(band: Band) -> str:
+    return figures_text(SURVIVAL, band, _P.evidence)
+
+
 BANDS: Final = (
     BandRow(code=Band.LT_6_MONTHS, lo=0, hi=8, source=_P,
-            meaning="Predicted survival < 6 months; conservative treatment or palliative "
+            meaning=f"Predicted {_s(Band.LT_6_MONTHS)}; conservative treatment or palliative "
                     f"procedures ({_COHORT})"),
     BandRow(code=Band.GTE_6_MONTHS, lo=9, hi=11, source=_P,
-            meaning="Predicted survival >= 6 months; palliative surgery, excisional if the "
+            meaning=f"Predicted {_s(Band.GTE_6_MONTHS)}; palliative surgery, excisional if the "
                     f"metastasis is in a single vertebra ({_COHORT})"),
     BandRow(code=Band.GTE_12_MONTHS, lo=12, hi=15, source=_P,
-            meaning=f"Predicted survival >= 1 year; excisional procedures ({_COHORT})"),
+            meaning=f"Predicted {_s(Band.GTE_12_MONTHS)}; excisional procedures ({_COHORT})"),
 )
 
 

@@ -19,6 +19,7 @@ from .._table import BandRow, Item, Row, Span
 from ..citations import VAN_DER_LINDEN_2005, Evidence
 from ..model import Case
 from ..results import ItemScore, ScoreResult
+from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from ._beyond import LUNG, Finding, visceral_finding
 from ._common import item_score, kps_item, summed
@@ -31,6 +32,7 @@ __all__ = [
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "SURVIVAL",
     "Band",
     "score",
 ]
@@ -94,16 +96,32 @@ ITEMS: Final = (KPS, PRIMARY, VISCERAL)
 
 _COHORT = ("cohort statistics of the Dutch Bone Metastasis Study spinal cohort "
            "(van der Linden 2005), not an individual prediction")
+#: Median and 2-year survival per group, read off the primary's survival figure.
+SURVIVAL: Final = (
+    SurvivalFigure(band=Band.GROUP_A, statistic="median", value=3, approximate=True, source=_B),
+    SurvivalFigure(band=Band.GROUP_A, statistic="survival", months=24, value=0.04,
+                   approximate=True, source=_B),
+    SurvivalFigure(band=Band.GROUP_B, statistic="median", value=9, approximate=True, source=_B),
+    SurvivalFigure(band=Band.GROUP_B, statistic="survival", months=24, value=0.22,
+                   approximate=True, source=_B),
+    SurvivalFigure(band=Band.GROUP_C, statistic="median", value=19, approximate=True,
+                   note="18.7 in some citations", source=_B),
+    SurvivalFigure(band=Band.GROUP_C, statistic="survival", months=24, value=0.37,
+                   approximate=True, source=_B),
+)
+
+
+def _s(band: Band) -> str:
+    return figures_text(SURVIVAL, band, _B.evidence)
+
+
 BANDS: Final = (
     BandRow(code=Band.GROUP_A, lo=0, hi=3, source=_B,
-            meaning=f"Group A: median survival about 3 months, 2-year survival about 4% "
-                    f"({_COHORT})"),
+            meaning=f"Group A: {_s(Band.GROUP_A)} ({_COHORT})"),
     BandRow(code=Band.GROUP_B, lo=4, hi=5, source=_B,
-            meaning=f"Group B: median survival about 9 months, 2-year survival about 22% "
-                    f"({_COHORT})"),
+            meaning=f"Group B: {_s(Band.GROUP_B)} ({_COHORT})"),
     BandRow(code=Band.GROUP_C, lo=6, hi=6, source=_B,
-            meaning="Group C: median survival about 19 months (18.7 in some citations), 2-year "
-                    f"survival about 37% ({_COHORT})"),
+            meaning=f"Group C: {_s(Band.GROUP_C)} ({_COHORT})"),
 )
 
 
