@@ -38,6 +38,16 @@ Group = Literal["tumour", "neurology", "systemic", "laboratory", "lesion"]
 
 _MISSING: Final = object()
 
+#: Every integer, in any field (a count, ``kps``, a laboratory value, a case ``id``), lies strictly
+#: within +-2**53, the integers a JSON number (an IEEE double) holds exactly; anything beyond is
+#: an error of its field at parse time, so no scale meets a number it cannot hold.
+SAFE_INTEGER: Final = 2**53
+
+
+def safe_integer(value: int) -> bool:
+    """Whether the integer *value* lies strictly within +-2**53."""
+    return -SAFE_INTEGER < value < SAFE_INTEGER
+
 
 @frozen(kw_only=True)
 class FieldSpec:
@@ -92,10 +102,10 @@ class FieldSpec:
             return isinstance(value, self.codes)  # type: ignore[arg-type]
         if self.kind == "bool":
             return type(value) is bool
-        if self.kind == "int":
-            return type(value) is int and self.in_bounds(value)
         if type(value) is int:
-            return self.in_bounds(value)
+            return -SAFE_INTEGER < value < SAFE_INTEGER and self.in_bounds(value)
+        if self.kind == "int":
+            return False
         return type(value) is float and math.isfinite(value) and self.in_bounds(value)
 
     def parse(self, raw: Any) -> Any:
@@ -110,14 +120,28 @@ class FieldSpec:
         if kind == "bool":
             return raw if type(raw) is bool else _MISSING
         if type(raw) is int:
-            return raw if self.in_bounds(raw) else _MISSING
+            return raw if -SAFE_INTEGER < raw < SAFE_INTEGER and self.in_bounds(raw) else _MISSING
         if type(raw) is float and math.isfinite(raw):
             if kind == "int":
-                if raw.is_integer() and self.in_bounds(raw):
+                if raw.is_integer() and -SAFE_INTEGER < raw < SAFE_INTEGER and self.in_bounds(raw):
                     return int(raw)
                 return _MISSING
+            if raw == 0:
+                raw = 0.0  # -0.0 is 0.0: one value, one memo key, one text ("0 months")
             return raw if self.in_bounds(raw) else _MISSING
         return _MISSING
+
+    def must(self, raw: Any) -> str:
+        """The error text for *raw*, a value :meth:`parse` refused: what the field allows."""
+        text = "must be " + self.allowed
+        if (
+            (type(raw) is int or (self.kind == "int" and type(raw) is float and math.isfinite(raw)))
+            and self.kind in ("int", "number")
+            and not -SAFE_INTEGER < raw < SAFE_INTEGER
+            and self.in_bounds(raw)
+        ):
+            text += " (numbers are limited to less than 2**53 in magnitude)"
+        return text
 
 
 def _num(value: float) -> str:

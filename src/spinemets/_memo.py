@@ -62,13 +62,16 @@ def memos(policy: Policy, modules: tuple[ModuleType, ...]) -> dict[str, Memo]:
     """The memoised scorers of *modules* under *policy* (created on first use)."""
     table = _BY_POLICY.get(policy)
     if table is None:
-        table = _BY_POLICY[policy] = {}
+        # Build the whole table, then publish it: a thread that finds it finds it full. Two
+        # threads on a cold cache may both build one; the first published wins (setdefault).
+        fresh: dict[str, Memo] = {}
         for module in modules:
             scorer = getattr(module, "score", None) or module.classify
             if module.ID == "tokuhashi_2005":
-                table[module.ID] = Memo(module, functools.partial(scorer, policy=policy))
+                fresh[module.ID] = Memo(module, functools.partial(scorer, policy=policy))
             else:
-                table[module.ID] = Memo(module, scorer)
+                fresh[module.ID] = Memo(module, scorer)
+        table = _BY_POLICY.setdefault(policy, fresh)
     return table
 
 

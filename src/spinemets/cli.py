@@ -2,16 +2,19 @@
 
 ``spinemets assess [FILE|-]`` streams JSON Lines: one result line per non-blank input line, in
 order; a bad line yields its error object (with ``"line"``) and the rest are still scored. Exit
-status 0 when every line was valid, 1 otherwise, 2 when FILE cannot be read.
+status 0 when every line was valid, 1 otherwise, 2 when FILE cannot be read, the output cannot be
+written, or the output is the input file itself (one line on standard error, never a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import io
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
@@ -75,34 +78,91 @@ def _assess(args: argparse.Namespace) -> int:
     try:
         source: IO[bytes] = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
     except OSError as exc:
-        print(f"spinemets: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
-    try:
-        # JSON Lines are UTF-8 whatever the console's encoding (interchange §7).
-        out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
-    except OSError as exc:
-        print(f"spinemets: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-        if source is not sys.stdin.buffer:
-            source.close()
-        return 2
-    progress = _Progress(source) if sys.stderr.isatty() else None
-    # Scoring a line allocates no reference cycles, so the cyclic collector would only walk the
-    # memo caches over and over; it runs every _COLLECT_EVERY lines instead.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with source:
+        return _fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    with source:
+        if _same_file(source, args.output):
+            name = args.output or "standard output"
+            return _fail(f"refusing to write the results to {name}: it is the input file")
+        try:
+            # JSON Lines are UTF-8 whatever the console's encoding (interchange §7).
+            out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115
+        except OSError as exc:
+            return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
+        progress = _Progress(source) if sys.stderr.isatty() else None
+        # Scoring a line allocates no reference cycles, so the cyclic collector would only walk
+        # the memo caches over and over; it runs every _COLLECT_EVERY lines instead.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
             count, status = _stream(source, out, conversion, 2 if args.pretty else None, progress)
-    finally:
-        if collecting:
-            gc.enable()
+            try:
+                if out is sys.stdout.buffer:
+                    out.flush()
+                else:
+                    out.close()
+            except OSError as exc:
+                raise _WriteError from exc
+        except _WriteError as exc:
+            _discard(out)
+            if isinstance(exc.__cause__, BrokenPipeError):
+                return 0  # the reader stopped listening (``| head``): not an error of ours
+            name = args.output or "standard output"
+            return _fail(f"cannot write {name}: {_reason(exc.__cause__)}")
+        except OSError as exc:  # reading FILE failed part-way (an I/O error, a vanished mount)
+            _discard(out)
+            return _fail(f"cannot read {args.file}: {_reason(exc)}")
+        finally:
+            if collecting:
+                gc.enable()
     if progress is not None:
         progress.finish(count)
-    if out is not sys.stdout.buffer:
-        out.close()
-    else:
-        out.flush()
     return status
+
+
+class _WriteError(Exception):
+    """Writing a result failed (its ``__cause__`` is the ``OSError``)."""
+
+
+def _fail(message: str) -> int:
+    """One line on standard error, exit status 2 (interchange §7: FILE cannot be read)."""
+    print(f"spinemets: {message}", file=sys.stderr)
+    return 2
+
+
+def _reason(exc: BaseException | None) -> str:
+    return (getattr(exc, "strerror", None) or str(exc)) if exc is not None else "unknown error"
+
+
+def _same_file(source: IO[bytes], output: str | None) -> bool:
+    """Whether the output (OUT, or standard output) is the input's own regular file: writing it
+    would truncate the input, or append to it while it is read (a loop that never ends)."""
+    try:
+        here = os.fstat(source.fileno())
+        if not stat.S_ISREG(here.st_mode):
+            return False
+        there = os.stat(output) if output else os.fstat(sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _discard(out: IO[bytes]) -> None:
+    """After a write error, drop what is still buffered for *out* so nothing retries it (Python
+    flushes standard output once more at exit, which would print a second error)."""
+    if out is getattr(sys.stdout, "buffer", None):
+        _silence_stdout()
+        return
+    with contextlib.suppress(OSError):
+        out.close()
+
+
+def _silence_stdout() -> None:
+    """Point standard output's descriptor at the null device (after a failed write to it)."""
+    with contextlib.suppress(OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
 
 
 _PROGRESS_EVERY = 10_000
@@ -135,40 +195,65 @@ def _stream(
     source: IO[bytes], out: IO[bytes], conversion: Any, indent: int | None,
     progress: _Progress | None,
 ) -> tuple[int, int]:
-    """Score every non-blank line of *source* onto *out*; return (lines written, exit status)."""
+    """Score every non-blank line of *source* onto *out*; return (lines written, exit status).
+
+    Every non-blank line yields exactly one output line, whatever it holds; a failed write raises
+    :class:`_WriteError`.
+    """
     from .assessment import assess
     from .exceptions import InvalidInputError
-    from .interchange import error_dict, loads_case
+    from .interchange import INTERCHANGE_VERSION, error_dict, loads_case
 
     status = 0
     count = 0
+    write = out.write
     for number, raw in _lines(source):
         if progress is not None:
             progress.read += len(raw)
         if not raw.strip():
             continue
-        line: bytes
+        text: str
         try:
             case = loads_case(_decode(raw))
             if conversion is not None and case.systemic.ecog_to_kps is None:
                 case = _with_conversion(case, conversion)
             assessment = assess(case)
             if indent is None:
-                line = assessment.to_json().encode()
+                text = assessment.to_json()
             else:
-                line = json.dumps(assessment.to_dict(), indent=indent, ensure_ascii=False).encode()
+                text = json.dumps(assessment.to_dict(), indent=indent, ensure_ascii=False)
         except InvalidInputError as error:
             result = error_dict(error)
             result["line"] = number
-            line = json.dumps(result, indent=indent, ensure_ascii=False).encode()
+            text = json.dumps(result, indent=indent, ensure_ascii=False)
             status = 1
-        out.write(line + b"\n")
+        except Exception as exc:  # a bug of ours: still one line, never a traceback
+            result = {"interchange": INTERCHANGE_VERSION,
+                      "error": {"message": f"internal error ({type(exc).__name__}); please report "
+                                           "it with this line", "fields": []},
+                      "line": number}
+            text = json.dumps(result, indent=indent)
+            status = 1
+        try:
+            write(_utf8(text) + b"\n")
+        except OSError as exc:
+            raise _WriteError from exc
         count += 1
         if count % _COLLECT_EVERY == 0:
             gc.collect()
         if progress is not None and count % _PROGRESS_EVERY == 0:
             progress.show(count)
     return count, status
+
+
+def _utf8(text: str) -> bytes:
+    """*text* as UTF-8; a lone surrogate (from a ``\\ud800`` escape in the input, echoed in an
+    error) is written back as that escape, so the line stays valid UTF-8 and valid JSON."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Surrogates occur only inside JSON strings, where \uXXXX is the escape JSON defines.
+        return text.encode("utf-8", "backslashreplace")
 
 
 def _decode(raw: bytes) -> str:
@@ -195,20 +280,29 @@ def _demo() -> int:
     text = render(assess(parse_case(EXAMPLE_CASE)))
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(errors="replace")  # a console that cannot show every character
-    sys.stdout.write(text)
+    _emit(text)
     return 0
+
+
+def _emit(text: str) -> None:
+    """Write *text* to standard output and flush it; a failed write raises :class:`_WriteError`."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as exc:
+        raise _WriteError from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.version:
-        from importlib.metadata import version
-
-        print(f"spinemets {version('spinemets')} (interchange 1)")
-        return 0
     try:
+        if args.version:
+            from importlib.metadata import version
+
+            _emit(f"spinemets {version('spinemets')} (interchange 1)\n")
+            return 0
         if args.command == "assess":
             return _assess(args)
         if args.command == "demo":
@@ -216,13 +310,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schema":
             from .schema import shipped
 
-            sys.stdout.write(shipped(args.name))
+            _emit(shipped(args.name))
             return 0
+        _emit(parser.format_help())
+    except _WriteError as exc:
+        _silence_stdout()
+        if isinstance(exc.__cause__, BrokenPipeError):
+            return 0
+        return _fail(f"cannot write standard output: {_reason(exc.__cause__)}")
     except BrokenPipeError:
         return 0
     except KeyboardInterrupt:
         return 130
-    parser.print_help()
     return 0
 
 

@@ -10,10 +10,24 @@ from __future__ import annotations
 __all__ = ["InvalidInputError", "Problem", "SpinemetsError"]
 
 _ECHO_LIMIT = 100
+#: At most this many problems are spelled out in a message; ``fields`` still names every one.
+MESSAGE_PROBLEMS = 20
 
 
 class SpinemetsError(Exception):
-    """Base class of every exception spinemets raises on purpose."""
+    """Base class of every exception spinemets raises on purpose.
+
+    Errors are values: two errors of the same type with the same arguments and attributes are
+    equal (so an error that crossed a process boundary, pickled, equals the original).
+    """
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.args == other.args and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.args))
 
 
 def echo(value: object) -> str:
@@ -38,6 +52,10 @@ class Problem(tuple[str, str, str]):
 
     def __new__(cls, field: str, allowed: str, got: str = "") -> Problem:
         return super().__new__(cls, (field, allowed, got))
+
+    def __getnewargs__(self) -> tuple[str, str, str]:
+        # Pickling a tuple subclass passes the tuple's items to ``__new__``, one by one.
+        return (self[0], self[1], self[2])
 
     @property
     def field(self) -> str:
@@ -69,7 +87,7 @@ class InvalidInputError(SpinemetsError, ValueError):
     def __init__(self, problems: tuple[Problem, ...] | list[Problem], message: str | None = None):
         self.problems: tuple[Problem, ...] = tuple(problems)
         if message is None:
-            message = "invalid input: " + "; ".join(str(p) for p in self.problems)
+            message = summary(self.problems)
         self.message = message
         super().__init__(message)
 
@@ -78,5 +96,18 @@ class InvalidInputError(SpinemetsError, ValueError):
         """The offending field paths, as in the interchange error object (§6)."""
         return tuple(p.field for p in self.problems)
 
-    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...], str]]:
-        return (type(self), (self.problems, self.message))
+    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...], str], dict[str, object]]:
+        # The state keeps whatever else was set on the instance (e.g. ``add_note``'s notes).
+        return (type(self), (self.problems, self.message), dict(self.__dict__))
+
+
+def summary(problems: tuple[Problem, ...]) -> str:
+    """The message for *problems*: the first :data:`MESSAGE_PROBLEMS` of them, then a count.
+
+    A case with 100,000 bad lesions still gives a message of a few kilobytes.
+    """
+    shown = "; ".join(str(p) for p in problems[:MESSAGE_PROBLEMS])
+    rest = len(problems) - MESSAGE_PROBLEMS
+    if rest > 0:
+        shown += f"; and {rest} more problem{'s' if rest > 1 else ''} ({len(problems)} in all)"
+    return "invalid input: " + shown

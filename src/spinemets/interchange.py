@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -49,9 +50,19 @@ def _type_name(value: Any) -> str:
 def parse_case(data: Any) -> Case:
     """Build a :class:`~spinemets.model.Case` from its interchange dict, strictly.
 
+    The dict form also reads NumPy and pandas scalars as the Python values they hold
+    (``df.loc[i].to_dict()``): ``numpy.integer`` and whole-valued ``numpy.floating`` as integers,
+    ``numpy.bool_`` as a boolean (never a number), ``numpy.str_`` as a string, ``float32`` through
+    its shortest decimal form; ``None``, NaN and ``pandas.NA`` are absent.
+
     Raises:
         InvalidInputError: every invalid field, with its path and what it allows.
     """
+    return _parse(data, native=True)
+
+
+def _parse(data: Any, *, native: bool) -> Case:
+    """Parse a case; *native* (the dict form) reads NumPy/pandas scalars and NaN as absent."""
     if not isinstance(data, Mapping):
         raise InvalidInputError(
             (), f"invalid input: a case must be a JSON object, got {_type_name(data)}"
@@ -60,6 +71,8 @@ def parse_case(data: Any) -> Case:
     groups: dict[str, dict[str, Any]] = {group: {} for group in _GROUPS}
     lesions: list[Lesion] = []
     for key, raw in data.items():
+        if native and type(raw) not in _PLAIN:
+            raw = _native(raw)
         if raw is None and key in _CASE_KEYS:
             continue
         reader = _CASE_READERS.get(key)
@@ -70,17 +83,16 @@ def parse_case(data: Any) -> Case:
             else:  # the common case, inlined: a code string
                 value = codes.get(raw, _MISSING) if type(raw) is str else _MISSING
             if value is _MISSING:
-                problems.append(Problem(key, "must be " + spec.allowed, echo(raw)))
+                problems.append(Problem(str(key), spec.must(raw), echo(raw)))
             else:
                 groups[spec.group][key] = value
         elif key == "lesions":
-            lesions = _parse_lesions(raw, problems)
+            lesions = _parse_lesions(raw, problems, native)
         elif key == "interchange":
-            if type(raw) is not int or raw != INTERCHANGE_VERSION:
+            if _VERSION.parse(raw) != INTERCHANGE_VERSION:
                 problems.append(Problem(key, "must be 1 (interchange version 1)", echo(raw)))
         else:
-            problems.append(Problem(echo(key) if not isinstance(key, str) else key[:100],
-                                    "is not a field of interchange version 1"))
+            problems.append(Problem(_key_name(key), "is not a field of interchange version 1"))
     dups = getattr(data, "duplicates", ())
     problems.extend(Problem(k, "appears more than once in the object") for k in dups)
     if problems:
@@ -90,7 +102,50 @@ def parse_case(data: Any) -> Case:
     return _trusted(Case, parts)
 
 
-def _parse_lesions(raw: Any, problems: list[Problem]) -> list[Lesion]:
+def _key_name(key: Any) -> str:
+    """An unknown key as a field path: cut to 100 characters, or a short repr when not a str."""
+    return str(key)[:100] if isinstance(key, str) else echo(key)
+
+
+#: ``interchange`` reads like an integer field: ``1`` and ``1.0`` are version 1 (never ``true``).
+_VERSION: Final = FieldSpec(name="interchange", group="tumour", kind="int", minimum=1, maximum=1,
+                            description="Interchange version.")
+
+#: Value types the dict form reads as they are (everything else goes through :func:`_native`).
+_PLAIN: Final = frozenset({str, int, bool, list, dict, type(None)})
+
+
+def _native(raw: Any) -> Any:
+    """A NumPy or pandas scalar (or NaN) as the Python value it holds; ``None`` when absent.
+
+    NumPy and pandas are never imported here: a value of theirs can only exist once they are.
+    Anything else is returned unchanged, for the field's own rules to judge.
+    """
+    cls = type(raw)
+    if cls is float:
+        return None if raw != raw else raw
+    module = cls.__module__
+    if module == "numpy":
+        np = sys.modules["numpy"]
+        if isinstance(raw, np.bool_):
+            return bool(raw)
+        if isinstance(raw, np.integer) and not isinstance(raw, np.timedelta64):  # a duration
+            return int(raw)
+        if isinstance(raw, np.floating):
+            if raw != raw:
+                return None
+            # float64 holds its value exactly; narrower types are read as their shortest
+            # decimal form, so np.float32(1.4) is 1.4 and cut-offs compare as written.
+            return float(raw) if isinstance(raw, np.float64) else float(str(raw))
+        if isinstance(raw, np.str_):
+            return str(raw)
+    elif type(module) is str and module.startswith("pandas") and cls.__name__ in ("NAType",
+                                                                                 "NaTType"):
+        return None
+    return raw
+
+
+def _parse_lesions(raw: Any, problems: list[Problem], native: bool) -> list[Lesion]:
     if type(raw) is not list or not raw:
         problems.append(
             Problem("lesions", "must be a non-empty list of lesion objects", echo(raw))
@@ -106,10 +161,12 @@ def _parse_lesions(raw: Any, problems: list[Problem]) -> list[Lesion]:
         for key, item in entry.items():
             reader = _LESION_READERS.get(key)
             if reader is None:
-                name = key[:100] if isinstance(key, str) else echo(key)
-                problems.append(Problem(f"lesions[{i}].{name}", "is not a field of a lesion"))
+                problems.append(Problem(f"lesions[{i}].{_key_name(key)}",
+                                        "is not a field of a lesion"))
                 bad = True
                 continue
+            if native and type(item) not in _PLAIN:
+                item = _native(item)
             if item is None:
                 continue
             spec, codes = reader
@@ -118,8 +175,7 @@ def _parse_lesions(raw: Any, problems: list[Problem]) -> list[Lesion]:
             else:
                 value = codes.get(item, _MISSING) if type(item) is str else _MISSING
             if value is _MISSING:
-                prefix = f"lesions[{i}]"
-                problems.append(Problem(f"{prefix}.{key}", "must be " + spec.allowed, echo(item)))
+                problems.append(Problem(f"lesions[{i}].{key}", spec.must(item), echo(item)))
                 bad = True
             else:
                 values[key] = value
@@ -210,7 +266,7 @@ def loads_case(text: str) -> Case:
         raise InvalidInputError((), f"invalid input: not valid JSON ({exc})") from None
     except RecursionError:
         raise InvalidInputError((), "invalid input: JSON nested too deeply") from None
-    return parse_case(data)
+    return _parse(data, native=False)
 
 
 def error_dict(error: InvalidInputError) -> dict[str, Any]:

@@ -37,6 +37,55 @@ class EsccClass(Code):
     HIGH = "high"  #: 2, 3
 
 
+class _ReadOnlyDict(dict[str, Any]):
+    """A dict that cannot change: the JSON-ready value of a shared, memoised result's ``extra``.
+
+    It serialises like a dict (``json.dumps``, equality), hashes, and pickles.
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a result is immutable: copy it with to_dict() to change it")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Any]]]:
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> _ReadOnlyDict:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _ReadOnlyDict:
+        return self
+
+
+def _frozen(value: Any) -> Any:
+    """*value* with every dict made read-only and every list a tuple, at every depth."""
+    if isinstance(value, dict):
+        return _ReadOnlyDict({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _frozen_extra(extra: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple((key, _frozen(value)) for key, value in extra)
+
+
+def _fresh(value: Any) -> Any:
+    """A new copy of every dict and list in a JSON-ready *value* (strings and numbers shared)."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_fresh(v) for v in value]
+    return value
+
+
 def _items_dict(items: tuple[ItemScore, ...]) -> dict[str, int]:
     return {item.key: item.points for item in items}
 
@@ -95,7 +144,7 @@ class ScoreResult(Generic[B]):
     lesions: tuple[LesionScore, ...] = field(default=(), repr=False)  #: SINS per lesion.
     raw: int | None = None  #: NESMS: the sum before the cap at 3 (interchange §3.1).
     #: Further JSON-ready keys of this result, e.g. Rades' 2010 reading ``("rades_2010", {...})``.
-    extra: tuple[tuple[str, Any], ...] = ()
+    extra: tuple[tuple[str, Any], ...] = field(default=(), converter=_frozen_extra)
     _json: str | None = field(default=None, init=False, eq=False, repr=False)
 
     @property
@@ -136,7 +185,7 @@ class ScoreResult(Generic[B]):
         if self.strategy is not None:
             out["strategy"] = self.strategy
         for key, value in self.extra:
-            out[key] = value
+            out[key] = _fresh(value)  # the result is shared (memoised): never hand out its dict
         out["flags"] = list(self.flags)
         out["higher_is_better"] = self.higher_is_better
         out["citation"] = self.citation.short

@@ -225,7 +225,7 @@ def test_katagiri_unverified_defaults() -> None:
     [
         ({"albumin_g_dl": 0}, "albumin_g_dl"),
         ({"albumin_g_dl": -3.5}, "albumin_g_dl"),
-        ({"albumin_g_dl": math.nan}, "albumin_g_dl"),
+        ({"albumin_g_dl": -math.inf}, "albumin_g_dl"),  # NaN is absent in the dict form
         ({"crp_mg_dl": -0.1}, "crp_mg_dl"),
         ({"ldh_u_l": math.inf}, "ldh_u_l"),
         ({"platelets_10e9_l": True}, "platelets_10e9_l"),

@@ -241,7 +241,7 @@ def score(case: Case) -> ScoreResult[Band]:
     else:
         interval = Interval.LONG if INTERVAL_LONG.holds(months) else Interval.SHORT
         items[3] = evolve(item_score(INTERVAL, interval),
-                          value=f"{months:g} months ({interval.value})")
+                          value=f"{months + 0.0:g} months ({interval.value})")  # -0.0 reads 0
     walks = ambulation(case, missing)
     if walks is not None:
         items[4] = item_score(AMBULATORY, walks)
