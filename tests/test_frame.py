@@ -69,8 +69,8 @@ CHOICES: dict[str, tuple[Any, ...]] = {
 }
 LESION = ("level", "pain", "bone_lesion", "alignment", "collapse", "posterolateral", "escc")
 #: How often a field is left out: rare fields keep many rows complete.
-ABSENT = {"katagiri_laboratory": 0.85, "tomita_growth": 0.8, "radiosensitivity": 0.7, "kps": 0.3, "ecog": 0.4,
-          "ecog_to_kps": 0.4, "bone_metastases_isolated": 0.7, "katagiri_group": 0.5,
+ABSENT = {"katagiri_laboratory": 0.85, "tomita_growth": 0.8, "radiosensitivity": 0.7, "kps": 0.3,
+          "ecog": 0.4, "ecog_to_kps": 0.4, "bone_metastases_isolated": 0.7, "katagiri_group": 0.5,
           **dict.fromkeys(("crp_mg_dl", "ldh_u_l", "platelets_10e9_l", "calcium_mg_dl",
                            "bilirubin_mg_dl"), 0.03)}
 SEED_IDS = ("tomita", "tokuhashi_1990", "tokuhashi_2005", "sins")
