@@ -82,7 +82,7 @@ def test_pandas_long_form_equals_assess_of_nested_cases(data: Any) -> None:
     df = with_key(pandas_frame(case_columns, len(keys)), keys, "pandas")
     lesions = with_key(pandas_frame(lesion_columns, len(owners)), owners, "pandas")
     want = [oracle.expect(case, flat=False) for case in cases]
-    out = spinemets.score_frame(df, lesions=lesions, on="pid")
+    out = spinemets.score_frame(df, lesions=lesions, on="pid", detail=True)
     assert list(out.index) == list(df.index)
     oracle.compare(pandas_rows(out), want, "pandas-long")
     if len(keys) <= 12:  # Dask on the smaller ones (two partitions)
@@ -92,7 +92,7 @@ def test_pandas_long_form_equals_assess_of_nested_cases(data: Any) -> None:
         with dask.config.set({"dataframe.convert-string": False, "scheduler": "synchronous"}):
             got = spinemets.score_frame(dd.from_pandas(df, npartitions=2),
                                         lesions=dd.from_pandas(lesions, npartitions=2),
-                                        on="pid").compute()
+                                        on="pid", detail=True).compute()
         oracle.compare(pandas_rows(got), want, "dask-long")
 
 
@@ -103,9 +103,9 @@ def test_polars_long_form_equals_assess_of_nested_cases(data: Any) -> None:
     df = with_key(polars_frame(case_columns, len(keys)), keys, "polars")
     lesions = with_key(polars_frame(lesion_columns, len(owners)), owners, "polars")
     want = [oracle.expect(case, flat=False) for case in cases]
-    eager = spinemets.score_frame(df, lesions=lesions, on="pid")
+    eager = spinemets.score_frame(df, lesions=lesions, on="pid", detail=True)
     oracle.compare(eager.to_dicts(), want, "polars-long")
-    lazy = spinemets.score_frame(df.lazy(), lesions=lesions.lazy(), on="pid")
+    lazy = spinemets.score_frame(df.lazy(), lesions=lesions.lazy(), on="pid", detail=True)
     assert lazy.collect_schema() == eager.schema
     oracle.compare(lazy.collect().to_dicts(), want, "polars-lazy-long")
 
@@ -156,13 +156,16 @@ def test_long_form_case_sins_is_the_maximum_not_the_first() -> None:
 
 @settings(suppress_health_check=SLOW)
 @given(frames("pandas", max_rows=20), st.sampled_from(("row", "cell")),
-       st.sampled_from((None, "common", "ma_2010", "prasad_2018")), st.sampled_from(("", "sm_")))
+       st.sampled_from((None, "common", "ma_2010", "prasad_2018")), st.sampled_from(("", "sm_")),
+       st.booleans())
 def test_options_equal_assess(frame: Any, invalid: str, conversion: str | None,
-                              prefix: str) -> None:
+                              prefix: str, detail: bool) -> None:
     columns, rows = frame
     want = [oracle.expect(row, invalid=invalid, ecog_to_kps=conversion) for row in rows]
     df = pandas_frame(columns, len(rows))
-    out = spinemets.score_frame(df, invalid=invalid, ecog_to_kps=conversion, prefix=prefix)
+    out = spinemets.score_frame(df, invalid=invalid, ecog_to_kps=conversion, prefix=prefix,
+                                detail=detail)
+    assert (f"{prefix}noms_missing" in out.columns) == detail
     assert all(c.startswith(prefix) for c in out.columns)
     oracle.compare(pandas_rows(out), want, "pandas-options", prefix)
 
@@ -175,9 +178,11 @@ def test_options_equal_assess_on_polars_and_duckdb(frame: Any, invalid: str,
     columns, rows = frame
     want = [oracle.expect(row, invalid=invalid, ecog_to_kps=conversion) for row in rows]
     df = polars_frame(columns, len(rows))
-    out = spinemets.score_frame(df, invalid=invalid, ecog_to_kps=conversion, prefix="x_")
+    out = spinemets.score_frame(df, invalid=invalid, ecog_to_kps=conversion, prefix="x_",
+                                detail=True)
     oracle.compare(out.to_dicts(), want, "polars-options", "x_")
-    lazy = spinemets.score_frame(df.lazy(), invalid=invalid, ecog_to_kps=conversion)
+    lazy = spinemets.score_frame(df.lazy(), invalid=invalid, ecog_to_kps=conversion, detail=True)
+    assert lazy.collect_schema() == lazy.collect().schema
     oracle.compare(lazy.collect().to_dicts(), want, "polars-lazy-options")
 
 

@@ -242,7 +242,13 @@ def polars_frame(columns: list[tuple[str, str, list[Any]]], n: int) -> Any:
 
 
 def pandas_rows(out: Any) -> list[dict[str, Any]]:
-    return [{k: (None if pd.isna(v) else v) for k, v in row.items()}
+    """Rows as dicts of Python values, None for null (detail lists as lists)."""
+    def value(v: Any) -> Any:
+        if isinstance(v, list | tuple | np.ndarray):
+            return list(v)
+        return None if pd.isna(v) else v
+
+    return [{k: value(v) for k, v in row.items()}
             for row in out.astype(object).to_dict("records")]
 
 

@@ -1398,15 +1398,17 @@ def _score_pandas(df: Any, opts: _Options, lesions: Any = None, on: Any = None) 
     fields = {name: _pandas_field(pd, np, _FIELDS[name], df[col])
               for name, col in present.items()}
     names = {k: str(v) for k, v in present.items()}
-    if lesions is not None:
-        scored = _score_long(np, opts, fields, names, _pandas_long_input(pd, np, df, lesions, on,
-                                                                         opts))
+    long = None if lesions is None else _pandas_long_input(pd, np, df, lesions, on, opts)
+    if long is not None:
+        scored = _score_long(np, opts, fields, names, long)
     else:
         scored = _score_columns(np, n, fields, names, opts)
-    return _pandas_output(pd, np, df, scored, opts)
+    detail = _detail(np, n, fields, opts, scored.bad_rows, long) if opts.detail else {}
+    return _pandas_output(pd, np, df, scored, opts, detail)
 
 
-def _pandas_output(pd: Any, np: Any, df: Any, scored: _Scored, opts: _Options) -> Any:
+def _pandas_output(pd: Any, np: Any, df: Any, scored: _Scored, opts: _Options,
+                   detail: Mapping[str, list[Any]]) -> Any:
     n = len(df)
     columns: dict[str, Any] = {}
     for name, domain, data, mask in _output_arrays(np, scored, opts.invalid):
@@ -1415,6 +1417,15 @@ def _pandas_output(pd: Any, np: Any, df: Any, scored: _Scored, opts: _Options) -
             columns[name] = pd.Categorical.from_codes(data, dtype=dtype, validate=False)
         else:
             columns[name] = pd.arrays.IntegerArray(data, mask)
+    if opts.detail:
+        pa = importlib.import_module("pyarrow")
+        for name, kind in _detail_columns(opts.ids):
+            values = detail.get(name, [None] * n)
+            if kind == _STATUS:
+                columns[opts.name(name)] = pd.Categorical(values, categories=_STATUSES)
+            else:
+                array = pa.array(values, type=pa.list_(pa.string()))
+                columns[opts.name(name)] = pd.arrays.ArrowExtensionArray(array)
     columns[opts.name("error")] = _pandas_errors(pd, np, n, scored)
     out = pd.DataFrame(columns, index=df.index, copy=False)
     if opts.keep_input:
@@ -1462,6 +1473,10 @@ def _polars_dtype(pl: Any, domain: Any) -> Any:
 def _polars_schema(pl: Any, schema: Any, opts: _Options) -> dict[str, Any]:
     outputs = {opts.name(name): _polars_dtype(pl, domain)
                for name, domain in _declared(opts.ids)}
+    if opts.detail:
+        for name, kind in _detail_columns(opts.ids):
+            outputs[opts.name(name)] = (pl.Enum(_STATUSES) if kind == _STATUS
+                                        else pl.List(pl.String))
     outputs[opts.name("error")] = pl.String
     kept = {k: v for k, v in schema.items() if k not in outputs} if opts.keep_input else {}
     return {**kept, **outputs}
@@ -1482,13 +1497,15 @@ def _score_polars(df: Any, opts: _Options, lesions: Any = None, on: Any = None) 
     present = _present(opts.mapping, df.columns)
     fields = {name: _polars_field(pl, np, _FIELDS[name], df.get_column(col))
               for name, col in present.items()}
+    long = None
     if lesions is not None:
         if isinstance(lesions, pl.LazyFrame):
             lesions = lesions.collect()
-        scored = _score_long(np, opts, fields, present,
-                             _polars_long_input(pl, np, df, lesions, on, opts))
+        long = _polars_long_input(pl, np, df, lesions, on, opts)
+        scored = _score_long(np, opts, fields, present, long)
     else:
         scored = _score_columns(np, n, fields, present, opts)
+    detail = _detail(np, n, fields, opts, scored.bad_rows, long) if opts.detail else {}
     series = []
     for name, domain, data, mask in _output_arrays(np, scored, opts.invalid):
         dtype = _polars_dtype(pl, domain)
@@ -1500,6 +1517,9 @@ def _score_polars(df: Any, opts: _Options, lesions: Any = None, on: Any = None) 
         else:
             index = pl.Series(np.ma.masked_array(data.astype(np.int16), data < 0))
             series.append(pl.Series(name, dtype.categories, dtype=dtype).gather(index))
+    for name, kind in _detail_columns(opts.ids) if opts.detail else ():
+        dtype = pl.Enum(_STATUSES) if kind == _STATUS else pl.List(pl.String)
+        series.append(pl.Series(opts.name(name), detail.get(name, [None] * n), dtype=dtype))
     error = opts.name("error")
     if scored.kinds is None:
         series.append(pl.repeat(None, n, dtype=pl.String, eager=True).alias(error))
@@ -1776,6 +1796,7 @@ def score_frame(
     strict_columns: bool = False,
     invalid: str = "row",
     ecog_to_kps: str | None = None,
+    detail: bool = False,
 ) -> Any:
     """Score every row of a DataFrame: one case per row (interchange §7, §8.5, §8.6).
 
@@ -1810,6 +1831,13 @@ def score_frame(
             ``error`` names every invalid cell either way.
         ecog_to_kps: the ECOG-to-KPS conversion (``common``, ``ma_2010``, ``prasad_2018``) for
             rows whose ``ecog_to_kps`` cell is absent.
+        detail: add, per score id, ``<id>_status`` (categorical/``Enum``), ``<id>_missing`` and
+            ``<id>_flags`` (lists of strings: Arrow lists on pandas, ``List(String)`` on
+            Polars; empty, not null, when there are none), and ``noms_flags``,
+            ``noms_missing`` (the recommendation's flags and the field paths of its missing
+            inputs, radiation's first), all as :func:`spinemets.assess` reports them; null on
+            invalid rows. Computed once per distinct combination of the inputs each score reads.
+            pandas, Polars and Dask.
 
     Returns:
         A frame of the same kind and row order with, per summed score ``<id>`` (nullable Int16
@@ -1861,8 +1889,8 @@ def score_frame(
         return nw.from_native(score_frame(
             native, scores=scores, keep_input=keep_input, columns=columns, policy=policy,
             lesions=native_lesions, on=on, prefix=prefix, strict_columns=strict_columns,
-            invalid=invalid, ecog_to_kps=ecog_to_kps))
-    opts = _Options(ids, keep_input, mapping, policy, prefix, invalid, conversion,
+            invalid=invalid, ecog_to_kps=ecog_to_kps, detail=detail))
+    opts = _Options(ids, keep_input, mapping, policy, prefix, invalid, conversion, detail,
                     long=lesions is not None)
     _check_columns(_column_names(df), mapping, on, strict_columns)
     if lesions is not None:
@@ -1873,10 +1901,10 @@ def score_frame(
         return _score_polars(df, opts, lesions, on)
     if root == "dask":
         return _score_dask(df, opts, lesions, on)
-    if lesions is not None:
+    if lesions is not None or detail:
         raise NotImplementedError(
-            "score_frame: lesions= is implemented for pandas, Polars and Dask frames; convert "
-            "this engine's frames (e.g. .toPandas(), .pl()) or join the worst lesion yourself")
+            "score_frame: lesions= and detail=True are implemented for pandas, Polars and Dask "
+            "frames; on this engine convert the frames first (e.g. .toPandas(), .pl())")
     return _score_narwhals(df, opts)
 
 
@@ -2101,3 +2129,145 @@ def _add_errors(np: Any, n: int, scored: _Scored, extra: Mapping[int, str]) -> _
             texts.append(text)
         kinds[row] = kind
     return evolve(scored, bad_rows=np.flatnonzero(kinds >= 0), kinds=kinds, texts=texts)
+
+
+# --------------------------------------------------------------------------------------------
+# Detail columns (interchange §8.6): status, missing and flags per score, and the NOMS flags and
+# missing paths. They are read from the scalar scores themselves, once per distinct combination
+# of the inputs each score reads (its ``INPUTS``; NOMS: every present field), and gathered per
+# row, so they equal assess() by construction. Null on invalid rows (``invalid="row"``).
+# --------------------------------------------------------------------------------------------
+
+#: Detail column kinds: a status code, or a list of strings.
+_STATUS, _LIST = "status", "list"
+#: The key of "this row has its one lesion" among the detail inputs.
+_HAS_LESION: Final = "__spinemets_has_lesion"
+#: The categories of a ``<id>_status`` column (interchange §6).
+_STATUSES: Final = ["complete", "incomplete", "not_applicable"]
+
+
+def _detail_columns(ids: Sequence[str]) -> list[tuple[str, str]]:
+    """The detail columns for *ids*, in order: ``(name, kind)``."""
+    out = []
+    for score_id in ids:
+        if score_id != NOMS:
+            out += [(f"{score_id}_status", _STATUS), (f"{score_id}_missing", _LIST),
+                     (f"{score_id}_flags", _LIST)]
+    if NOMS in ids:
+        out += [("noms_flags", _LIST), ("noms_missing", _LIST)]
+    return out
+
+
+def _decode(np: Any, spec: FieldSpec, values: Any) -> list[Any]:
+    """Encoded values (member index / 0-1 / float, null negative or NaN) as interchange values."""
+    if spec.kind == "code":
+        members = [m.value for m in spec.codes or ()]
+        return [None if v < 0 else members[int(v)] for v in values.tolist()]
+    if spec.kind == "bool":
+        return [None if v < 0 else bool(v) for v in values.tolist()]
+    cast = int if spec.kind == "int" else float
+    return [None if math.isnan(v) else cast(v) for v in values.astype(np.float64).tolist()]
+
+
+def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
+            bad_rows: Any, long: _LongInput | None = None) -> dict[str, list[Any]]:
+    """Per detail column, its per-row values (None on invalid rows). In long form a case's
+    lesions are its lesion rows (scores that read lesions are then computed per case)."""
+    from . import assessment
+    from ._memo import memos
+    from .interchange import parse_case
+
+    modules = {m.ID: m for m in assessment.INSTRUMENTS}
+    real = {name: col for name, col in fields.items() if name in _FIELDS}
+    # Per field: a per-row key (codes, or the values) and the decoded values per row.
+    keys: dict[str, Any] = {}
+    decoded: dict[str, list[Any]] = {}
+    for name, col in real.items():
+        values = col.table if col.codes is None else np.take(col.table, col.codes)
+        keys[name] = np.nan_to_num(values.astype(np.float64), nan=-np.inf)
+        decoded[name] = _decode(np, _FIELDS[name], values)
+    # A row has its one lesion when any lesion cell is non-null, an invalid one included (with
+    # invalid="cell" it is read as absent, leaving the lesion's other cells).
+    has_lesion = np.zeros(n, bool)
+    for name in _LESION_NAMES & set(real):
+        col = real[name]
+        has_lesion |= keys[name] != -np.inf
+        bad = col.bad_rows(np)
+        if bad is not None:
+            has_lesion |= bad
+    keys[_HAS_LESION] = has_lesion.astype(np.float64)
+    nested: list[list[dict[str, Any]]] = []
+    if long is not None:
+        nested = [[] for _ in range(n)]
+        lesion_values = {}
+        for name, col in long.fields.items():
+            values = col.table if col.codes is None else np.take(col.table, col.codes)
+            lesion_values[name] = _decode(np, _FIELDS[name], values)
+        for j, row in enumerate(long.case_index.tolist()):
+            nested[row].append({name: v[j] for name, v in lesion_values.items()
+                                if v[j] is not None})
+
+    def case_at(row: int, names: Iterable[str]) -> Any:
+        data: dict[str, Any] = {}
+        lesion: dict[str, Any] = {}
+        names = list(names)
+        for name in names:
+            if name == _HAS_LESION or (name in _LESION_NAMES and long is not None):
+                continue
+            value = decoded[name][row]
+            if value is not None:
+                (lesion if name in _LESION_NAMES else data)[name] = value
+        if long is not None and nested[row] and _LESION_NAMES & set(names):
+            data["lesions"] = nested[row]
+        elif long is None and _HAS_LESION in names and bool(has_lesion[row]):
+            data["lesions"] = [lesion]
+        if opts.ecog_to_kps is not None and "ecog_to_kps" not in data:
+            data["ecog_to_kps"] = opts.ecog_to_kps.value
+        return parse_case(data)
+
+    def groups(names: Sequence[str]) -> tuple[list[int], Any]:
+        """Representative rows of the distinct input combinations, and each row's group."""
+        if long is not None and _LESION_NAMES & set(names):
+            return list(range(n)), np.arange(n)
+        names = [name for name in names if name in keys]
+        if not names or n == 0:
+            return ([0] if n else []), np.zeros(n, np.int64)
+        matrix = np.stack([keys[name] for name in names], axis=1)
+        _, first, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
+        return first.tolist(), inverse.ravel()
+
+    scorers = memos(opts.policy, assessment.INSTRUMENTS)
+    out: dict[str, list[Any]] = {}
+    for score_id in opts.ids:
+        if score_id == NOMS:
+            continue
+        inputs = [f for f in modules[score_id].INPUTS if f != "lesions"]
+        if "lesions" in modules[score_id].INPUTS:
+            inputs += sorted(_LESION_NAMES)
+        names = sorted({f for f in inputs if f in real or (long and f in _LESION_NAMES)})
+        if "lesions" in modules[score_id].INPUTS:
+            names.append(_HAS_LESION)
+        firsts, inverse = groups(names)
+        per_group = [scorers[score_id](case_at(r, names)) for r in firsts]
+        status = [g.status.value for g in per_group]
+        missing = [list(g.missing) for g in per_group]
+        flags = [list(g.flags) for g in per_group]
+        index = inverse.tolist()
+        out[f"{score_id}_status"] = [status[i] for i in index]
+        out[f"{score_id}_missing"] = [list(missing[i]) for i in index]
+        out[f"{score_id}_flags"] = [list(flags[i]) for i in index]
+    if NOMS in opts.ids:
+        names = [*sorted({*real, *(_LESION_NAMES if long else ())}), _HAS_LESION]
+        firsts, inverse = groups(names)
+        recs = [assessment.assess(case_at(r, names), opts.policy).recommendation for r in firsts]
+        flags = [list(rec.flags) for rec in recs]
+        paths = [list(dict.fromkeys(f for part, found in sorted(
+            rec.missing, key=lambda p: p[0] != "radiation") for f in found)) for rec in recs]
+        index = inverse.tolist()
+        out["noms_flags"] = [list(flags[i]) for i in index]
+        out["noms_missing"] = [list(paths[i]) for i in index]
+    if bad_rows is not None and opts.invalid == "row":
+        for values in out.values():
+            for row in bad_rows.tolist():
+                values[row] = None
+    return out
