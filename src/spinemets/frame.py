@@ -2191,7 +2191,7 @@ def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
     has_lesion = np.zeros(n, bool)
     for name in _LESION_NAMES & set(real):
         col = real[name]
-        has_lesion |= keys[name] != -np.inf
+        has_lesion |= np.fromiter((v is not None for v in decoded[name]), bool, n)
         bad = col.bad_rows(np)
         if bad is not None:
             has_lesion |= bad
