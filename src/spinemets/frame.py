@@ -1672,12 +1672,18 @@ def _depths(roots: Sequence[Node]) -> dict[int, int]:
     return depth
 
 
-def _score_narwhals(native: Any, opts: _Options) -> Any:
+def _score_narwhals(native: Any, opts: _Options, lesions: Any = None, on: Any = None) -> Any:
     nw = importlib.import_module("narwhals")
     frame = nw.from_native(native)
     schema = frame.collect_schema()
     names = list(schema.names())
     present = _present(opts.mapping, names)
+    extra_error = None
+    if lesions is not None:
+        frame, extra_error = _nw_long_frame(nw, frame, present, nw.from_native(lesions), on, opts)
+        present = {**present, _SINS_TOTAL: _SINS_TOTAL, _ESCC_WORST: _ESCC_WORST}
+        schema = frame.collect_schema()
+        names = [c for c in schema.names() if not str(c).startswith(_TMP)]
     plan = _Plan(present, opts)
     outputs = _build(plan, opts.ids)
     roots = [node for _, node in outputs]
@@ -1687,6 +1693,9 @@ def _score_narwhals(native: Any, opts: _Options) -> Any:
     staged: dict[int, str] = {}
     bad_exprs: list[tuple[str, FieldSpec, Any]] = []
     for name, col in present.items():
+        if name in _PSEUDO:  # computed from the lesion frame: always valid
+            staged[id(plan.field(name))] = col
+            continue
         spec = _FIELDS[name]
         value, bad = _nw_field(nw, spec, col, schema[col])
         tmp = f"{_TMP}{name}"
@@ -1694,12 +1703,15 @@ def _score_narwhals(native: Any, opts: _Options) -> Any:
         staged[id(plan.field(name))] = tmp
         bad_exprs.append((str(col), spec, bad))
     ok_name, error_name = f"{_TMP}ok", f"{_TMP}error"
-    if bad_exprs:
-        any_bad = bad_exprs[0][2]
-        for _, _, bad in bad_exprs[1:]:
-            any_bad = any_bad | bad
+    if bad_exprs or extra_error is not None:
+        bads = [bad for _, _, bad in bad_exprs]
+        if extra_error is not None:
+            bads.append(~nw.col(extra_error).is_null())
+        any_bad = functools.reduce(operator.or_, bads)
         parts = [nw.when(bad).then(nw.lit(f"{col}: must be {spec.allowed}"))
                  for col, spec, bad in bad_exprs]
+        if extra_error is not None:
+            parts.append(nw.col(extra_error))
         text = nw.concat_str(parts, separator="; ", ignore_nulls=True)
         stage1.append((~any_bad).alias(ok_name))
         message = nw.concat_str([nw.lit("invalid input: "), text])
@@ -1736,6 +1748,8 @@ def _score_narwhals(native: Any, opts: _Options) -> Any:
     final.append(nw.col(error_name).cast(nw.String).alias(opts.name("error")))
     out_names = [opts.name(name) for name, _ in outputs] + [opts.name("error")]
     kept = [nw.col(c) for c in names if c not in out_names] if opts.keep_input else []
+    if lesions is not None and not opts.keep_input:  # rows are matched by the key
+        kept = [nw.col(on)]
     return nw.to_native(frame.select([*kept, *final]))
 
 
@@ -1901,11 +1915,11 @@ def score_frame(
         return _score_polars(df, opts, lesions, on)
     if root == "dask":
         return _score_dask(df, opts, lesions, on)
-    if lesions is not None or detail:
+    if detail:
         raise NotImplementedError(
-            "score_frame: lesions= and detail=True are implemented for pandas, Polars and Dask "
-            "frames; on this engine convert the frames first (e.g. .toPandas(), .pl())")
-    return _score_narwhals(df, opts)
+            "score_frame: detail=True is implemented for pandas, Polars and Dask frames; on "
+            "this engine convert the frame first (e.g. .toPandas(), .pl())")
+    return _score_narwhals(df, opts, lesions, on)
 
 
 def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
@@ -2113,6 +2127,85 @@ def _score_long(np: Any, opts: _Options, fields: Mapping[str, _Column],
             parts.setdefault(int(index[j]), []).append((int(ordinal[j]), k, text))
     return _add_errors(np, long.n, out, {row: "; ".join(t for _, _, t in sorted(found))
                                           for row, found in parts.items()})
+
+
+def _nw_first(nw: Any, frame: Any, column: str) -> tuple[int, list[Any]]:
+    """The number of rows of a narwhals frame and the first values of *column* (computed)."""
+    found = frame.select(nw.col(column))
+    count = found.select(nw.len().alias("n"))
+    count = count.collect() if hasattr(count, "collect") else count
+    first = found.head(5)
+    first = first.collect() if hasattr(first, "collect") else first
+    return int(count.item(0, "n")), first.get_column(column).to_list()
+
+
+def _nw_long_frame(nw: Any, cases: Any, present: Mapping[str, Any], lesions: Any, on: Any,
+                   opts: _Options) -> tuple[Any, str]:
+    """Cases joined with their lesions' aggregates (engines without row order: the lesions'
+    places are unknown, so an invalid lesion cell is named ``lesions[*].column``). The key
+    checks run small queries at the call. Returns the frame and its lesion-error column."""
+    lesion_names = list(lesions.collect_schema().names())
+    _require_key(on, cases.collect_schema().names(), lesion_names)
+    _no_lesion_columns(present)
+    key = nw.col(on)
+    for where, frame in (("case", cases), ("lesion", lesions)):
+        count, _ = _nw_first(nw, frame.filter(key.is_null()), on)
+        if count:
+            raise FrameError(f"score_frame: {count} {where} row(s) have a null key {on!r}")
+    dups = cases.group_by(on).agg(nw.len().alias(f"{_TMP}n")).filter(nw.col(f"{_TMP}n") > 1)
+    count, first = _nw_first(nw, dups, on)
+    if count:
+        raise FrameError(f"score_frame: {count} key(s) of {on!r} appear in more than one case "
+                         f"row (first keys: {_first(first)})")
+    unmatched = lesions.join(cases.select(key), on=on, how="anti")
+    count, first = _nw_first(nw, unmatched, on)
+    if count:
+        raise FrameError(f"score_frame: {count} lesion row(s) have a key {on!r} that matches "
+                         f"no case (first keys: {_first(first)})")
+    fields = _lesion_fields_only(_present(opts.mapping, lesion_names))
+    schema = lesions.collect_schema()
+    bad_columns = []
+    for name, col in fields.items():
+        _, bad = _nw_field(nw, _FIELDS[name], col, schema[col])
+        bad_columns.append((f"{_TMP}bad_{name}", str(col), _FIELDS[name], bad))
+    scored = nw.from_native(_score_narwhals(
+        nw.to_native(lesions.select([key, *(nw.col(c) for c in fields.values())])),
+        _Options((sins.ID, escc.ID), keep_input=True, mapping=opts.mapping,
+                 policy=opts.policy)))
+    grades = [g.value for g in EsccGrade]
+    index: Any = nw.lit(None)
+    for i, grade in reversed(list(enumerate(grades))):
+        index = nw.when(nw.col("escc_grade") == grade).then(nw.lit(i)).otherwise(index)
+    lesion_bad = [bad.cast(nw.Int32).alias(tmp) for tmp, _, _, bad in bad_columns]
+    scored = scored.with_columns(
+        nw.col(sins.ID).is_null().cast(nw.Int32).alias(f"{_TMP}s_null"),
+        index.alias(f"{_TMP}g"),
+        nw.col("escc_grade").is_null().cast(nw.Int32).alias(f"{_TMP}g_null"))
+    # The bad flags are read from the raw lesion columns, beside the scored ones.
+    raw = lesions.with_columns(lesion_bad).select([key, *(nw.col(t) for t, _, _, _ in bad_columns)])
+    aggregates = [nw.len().alias(f"{_TMP}count"), nw.col(sins.ID).max().alias(f"{_TMP}s_max"),
+                  nw.col(f"{_TMP}s_null").sum(), nw.col(f"{_TMP}g").max().alias(f"{_TMP}g_max"),
+                  nw.col(f"{_TMP}g_null").sum()]
+    agg = scored.group_by(on).agg(aggregates)
+    if bad_columns:
+        bad_agg = raw.group_by(on).agg([nw.col(t).sum() for t, _, _, _ in bad_columns])
+        agg = agg.join(bad_agg, on=on, how="left")
+    joined = cases.join(agg, on=on, how="left")
+    complete = (nw.col(f"{_TMP}count") > 0)
+    worst: Any = nw.lit(None)
+    for i, grade in reversed(list(enumerate(grades))):
+        worst = nw.when(nw.col(f"{_TMP}g_max") == i).then(nw.lit(grade)).otherwise(worst)
+    error_name = f"{_TMP}lesion_error"
+    parts = [nw.when(nw.col(tmp) > 0).then(nw.lit(f"lesions[*].{col}: must be {spec.allowed}"))
+             for tmp, col, spec, _ in bad_columns]
+    lesion_error = (nw.concat_str(parts, separator="; ", ignore_nulls=True) if parts
+                    else nw.lit(None, dtype=nw.String))
+    joined = joined.with_columns(
+        nw.when(complete & (nw.col(f"{_TMP}s_null") == 0)).then(nw.col(f"{_TMP}s_max"))
+        .alias(_SINS_TOTAL),
+        nw.when(complete & (nw.col(f"{_TMP}g_null") == 0)).then(worst).alias(_ESCC_WORST),
+        nw.when(lesion_error != "").then(lesion_error).alias(error_name))
+    return joined, error_name
 
 
 def _add_errors(np: Any, n: int, scored: _Scored, extra: Mapping[int, str]) -> _Scored:
