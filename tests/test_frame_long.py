@@ -291,8 +291,8 @@ def test_spark_long_form_equals_assess_of_nested_cases() -> None:
         lesions = with_key(polars_frame(lesion_columns, len(owners)), owners, "polars")
         want = unordered([oracle.expect(case, flat=False) for case in cases])
         out = spinemets.score_frame(spark_frame(spark, df), lesions=spark_frame(spark, lesions),
-                                    on="pid").toPandas()
-        got = {row["pid"]: row for row in pandas_rows(out)}
+                                    on="pid").collect()
+        got = {row["pid"]: row.asDict() for row in out}
         oracle.compare([got[k] for k in keys], want, "spark-long")
         checked.append(len(keys))
 
