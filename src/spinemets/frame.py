@@ -1850,8 +1850,9 @@ def score_frame(
             Polars; empty, not null, when there are none), and ``noms_flags``,
             ``noms_missing`` (the recommendation's flags and the field paths of its missing
             inputs, radiation's first), all as :func:`spinemets.assess` reports them; null on
-            invalid rows. Computed once per distinct combination of the inputs each score reads.
-            pandas, Polars and Dask.
+            invalid rows. Read from the scalar scores once per distinct combination of the
+            inputs each score reads: fast on registries with repeated values, a few thousand
+            rows per second when nearly every row is distinct. pandas, Polars and Dask.
 
     Returns:
         A frame of the same kind and row order with, per summed score ``<id>`` (nullable Int16
@@ -2233,6 +2234,10 @@ def _add_errors(np: Any, n: int, scored: _Scored, extra: Mapping[int, str]) -> _
 
 #: Detail column kinds: a status code, or a list of strings.
 _STATUS, _LIST = "status", "list"
+#: The case fields the NOMS recommendation reads beside Tomita's and Tokuhashi 2005's inputs
+#: (``recommend.noms``, ``recommend.options``): its flags and missing paths depend on no other.
+_NOMS_INPUTS: Final = ("histology", "radiosensitivity", "myelopathy", "fit_for_surgery",
+                       "vertebral_metastases", "visceral_metastases", *sorted(_LESION_NAMES))
 #: The key of "this row has its one lesion" among the detail inputs.
 _HAS_LESION: Final = "__spinemets_has_lesion"
 #: The categories of a ``<id>_status`` column (interchange §6).
@@ -2300,23 +2305,29 @@ def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
             nested[row].append({name: v[j] for name, v in lesion_values.items()
                                 if v[j] is not None})
 
-    def case_at(row: int, names: Iterable[str]) -> Any:
+    built: dict[int, Any] = {}
+
+    def case_at(row: int) -> Any:
+        """The row's whole case (built once; a score reads only its own inputs of it)."""
+        found = built.get(row)
+        if found is not None:
+            return found
         data: dict[str, Any] = {}
         lesion: dict[str, Any] = {}
-        names = list(names)
-        for name in names:
-            if name == _HAS_LESION or (name in _LESION_NAMES and long is not None):
+        for name, values in decoded.items():
+            if name in _LESION_NAMES and long is not None:
                 continue
-            value = decoded[name][row]
+            value = values[row]
             if value is not None:
                 (lesion if name in _LESION_NAMES else data)[name] = value
-        if long is not None and nested[row] and _LESION_NAMES & set(names):
+        if long is not None and nested[row]:
             data["lesions"] = nested[row]
-        elif long is None and _HAS_LESION in names and bool(has_lesion[row]):
+        elif long is None and bool(has_lesion[row]):
             data["lesions"] = [lesion]
         if opts.ecog_to_kps is not None and "ecog_to_kps" not in data:
             data["ecog_to_kps"] = opts.ecog_to_kps.value
-        return parse_case(data)
+        found = built[row] = parse_case(data)
+        return found
 
     def groups(names: Sequence[str]) -> tuple[list[int], Any]:
         """Representative rows of the distinct input combinations, and each row's group."""
@@ -2341,7 +2352,7 @@ def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
         if "lesions" in modules[score_id].INPUTS:
             names.append(_HAS_LESION)
         firsts, inverse = groups(names)
-        per_group = [scorers[score_id](case_at(r, names)) for r in firsts]
+        per_group = [scorers[score_id](case_at(r)) for r in firsts]
         status = [g.status.value for g in per_group]
         missing = [list(g.missing) for g in per_group]
         flags = [list(g.flags) for g in per_group]
@@ -2350,9 +2361,19 @@ def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
         out[f"{score_id}_missing"] = [list(missing[i]) for i in index]
         out[f"{score_id}_flags"] = [list(flags[i]) for i in index]
     if NOMS in opts.ids:
-        names = [*sorted({*real, *(_LESION_NAMES if long else ())}), _HAS_LESION]
+        from .recommend import noms as recommender
+
+        wanted = {*_NOMS_INPUTS, *modules["tomita"].INPUTS, *modules["tokuhashi_2005"].INPUTS}
+        names = [*sorted(f for f in wanted if f in real or (long and f in _LESION_NAMES)),
+                 _HAS_LESION]
         firsts, inverse = groups(names)
-        recs = [assessment.assess(case_at(r, names), opts.policy).recommendation for r in firsts]
+        recs = []
+        for r in firsts:
+            case = case_at(r)
+            recs.append(recommender.recommend(
+                case, opts.policy, escc_result=scorers["escc"](case),
+                sins_result=scorers["sins"](case), tomita_result=scorers["tomita"](case),
+                tokuhashi_2005_result=scorers["tokuhashi_2005"](case)))
         flags = [list(rec.flags) for rec in recs]
         paths = [list(dict.fromkeys(f for part, found in sorted(
             rec.missing, key=lambda p: p[0] != "radiation") for f in found)) for rec in recs]
