@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .results import GradeResult, ScoreResult, Status
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from .assessment import Assessment
     from .model import Case
     from .recommend.noms import Recommendation
+    from .scores.registry import Instrument
 
 __all__ = [
     "EVIDENCE_LEGEND",
@@ -52,27 +52,20 @@ EVIDENCE_LEGEND = (
 )
 
 
-def instrument(score_id: str) -> ModuleType | None:
+def instrument(score_id: str) -> Instrument | None:
     """The instrument module (``spinemets.scores.<id>``) whose ``ID`` is *score_id*, if any."""
-    from .scores import SUMMED, escc
+    from .scores.registry import by_id
 
-    for module in (*SUMMED, escc):
-        if getattr(module, "ID", None) == score_id:
-            return module
-    return None
+    return by_id(score_id)
 
 
 def title(score_id: str) -> str:
-    """The instrument's name, read from its module docstring (``"Tomita score"``).
+    """The instrument's ``TITLE`` from the registry (``"Tomita score"``).
 
-    Falls back to *score_id* for an id no module declares.
+    Falls back to *score_id* for an id no instrument declares.
     """
-    module = instrument(score_id)
-    doc = (module.__doc__ or "").strip() if module is not None else ""
-    if not doc:
-        return score_id
-    first = doc.splitlines()[0]
-    return first.split(" (", 1)[0].rstrip(" .,") or score_id
+    found = instrument(score_id)
+    return found.TITLE if found is not None else score_id
 
 
 def _e(value: object) -> str:

@@ -10,6 +10,7 @@ from .assessment import Assessment
 from .display import EVIDENCE_LEGEND, cap_text, missing_text
 from .model import Case
 from .results import GradeResult, ScoreResult, Status
+from .scores.registry import by_id
 
 __all__ = ["EXAMPLE_CASE", "render"]
 
@@ -50,22 +51,6 @@ EXAMPLE_CASE: dict[str, Any] = {
         }
     ],
 }
-
-_TITLES = {
-    "tomita": "Tomita score",
-    "tokuhashi_1990": "Tokuhashi score (original, 1990)",
-    "tokuhashi_2005": "Tokuhashi score (revised, 2005)",
-    "sins": "Spinal Instability Neoplastic Score (SINS)",
-    "bauer_1995": "Bauer score (original, 1995)",
-    "bauer_modified": "Modified Bauer score (Leithner 2008)",
-    "nesms": "New England Spinal Metastasis Score (NESMS)",
-    "katagiri_2014": "New Katagiri score (2014)",
-    "van_der_linden": "van der Linden score (Dutch Bone Metastasis Study, 2005)",
-    "rades_2008": "Rades survival score for spinal cord compression (2008)",
-    "osri": "Oswestry Spinal Risk Index (OSRI)",
-    "escc": "Bilsky epidural spinal cord compression (ESCC)",
-}
-
 
 def _score_lines(result: ScoreResult[Any]) -> list[str]:
     lines: list[str] = []
@@ -143,7 +128,8 @@ def render(assessment: Assessment) -> str:
     out = ["spinemets report — published scores for research and decision support; "
            "not a medical device.", "", "Input case", *case_lines(assessment.case), ""]
     for result in assessment.scores:
-        out.append(_TITLES.get(result.id, result.id))
+        found = by_id(result.id)
+        out.append(found.HEADING if found is not None else result.id)
         if isinstance(result, GradeResult):
             out += _grade_lines(result)
         else:

@@ -19,6 +19,7 @@ from typing import Final
 from .._table import BandRow, Item, Row
 from ..citations import BAUER_1995, Evidence
 from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
@@ -28,17 +29,23 @@ from ._common import check_case, item_score, summed
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "bauer_1995"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Bauer score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Bauer score (original, 1995)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -129,7 +136,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the original Bauer score (Bauer & Wedin 1995).
 
     Needs ``visceral_metastases``, ``pathologic_fracture``, ``extraspinal_bone_metastases``,

@@ -17,6 +17,7 @@ from typing import Final
 from .._table import BandRow, Item, Row
 from ..citations import LEITHNER_2008, Evidence
 from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
@@ -26,17 +27,23 @@ from ._common import check_case, item_score, summed
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "bauer_modified"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Modified Bauer score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Modified Bauer score (Leithner 2008)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -129,7 +136,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the modified Bauer score (Leithner 2008).
 
     Needs ``visceral_metastases``, ``histology``, ``extraspinal_bone_metastases`` and

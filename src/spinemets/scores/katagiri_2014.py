@@ -36,6 +36,7 @@ from attrs import evolve
 from .._table import BandRow, DefaultRow, Item, Row, Span, default_index
 from ..citations import KATAGIRI_2014, Evidence, Source
 from ..model import Case, Laboratory
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
@@ -48,6 +49,7 @@ __all__ = [
     "CITATION",
     "CRITICAL",
     "GROUP_DEFAULTS",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
@@ -55,6 +57,7 @@ __all__ = [
     "LABORATORY_FIELDS",
     "RANGE",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "LaboratoryData",
     "group_of",
@@ -63,6 +66,10 @@ __all__ = [
 ]
 
 ID: Final = "katagiri_2014"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "New Katagiri score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "New Katagiri score (2014)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -266,7 +273,7 @@ def laboratory_tier(lab: Laboratory) -> tuple[LaboratoryData, tuple[Cut, ...]] |
     return LaboratoryData.NORMAL, ()
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the new Katagiri score (Katagiri 2014).
 
     Needs ``katagiri_group`` (or a ``histology`` with a default), ``katagiri_visceral``, the

@@ -23,6 +23,7 @@ from attrs import evolve
 from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import GHORI_2015, SCHOENFELD_2016, SCHOENFELD_2021, Evidence
 from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code
@@ -35,18 +36,24 @@ __all__ = [
     "BANDS",
     "CAP",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
     "SURVIVAL",
+    "TITLE",
     "Albumin",
     "Band",
     "score",
 ]
 
 ID: Final = "nesms"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "New England Spinal Metastasis Score, NESMS"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "New England Spinal Metastasis Score (NESMS)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -136,7 +143,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the NESMS: ``total = min(raw, 3)``, ``raw`` kept on the result.
 
     Needs the modified Bauer inputs (``visceral_metastases``, ``histology``,

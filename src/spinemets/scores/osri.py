@@ -22,6 +22,7 @@ from typing import Final
 from .._table import BandRow, Item, Row, Span
 from ..citations import BALAIN_2013, Evidence
 from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology
 from ._beyond import LUNG
@@ -30,16 +31,22 @@ from ._common import check_case, item_score, kps_item, summed
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "osri"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Oswestry Spinal Risk Index, OSRI"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Oswestry Spinal Risk Index (OSRI)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -98,7 +105,7 @@ ITEMS: Final = (PRIMARY, GENERAL_CONDITION)
 BANDS: Final[tuple[BandRow[Band], ...]] = ()
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the OSRI; a complete result has no band.
 
     Needs ``histology`` and ``kps`` (or ``ecog`` with ``ecog_to_kps``); otherwise ``incomplete``

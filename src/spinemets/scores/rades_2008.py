@@ -27,6 +27,7 @@ from attrs import evolve
 from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import RADES_2008, RADES_2010, Evidence
 from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult, Status
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
@@ -44,6 +45,7 @@ from ._common import check_case, item_score, summed
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
@@ -53,6 +55,7 @@ __all__ = [
     "SIMPLIFIED_2010",
     "SIMPLIFIED_2010_SURVIVAL",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "Interval",
     "Simplified2010",
@@ -60,6 +63,10 @@ __all__ = [
 ]
 
 ID: Final = "rades_2008"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Rades survival score for metastatic spinal cord compression"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Rades survival score for spinal cord compression (2008)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -209,7 +216,7 @@ NO_MOTOR_DEFICIT: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the Rades 2008 survival score.
 
     ``not_applicable`` (with ``reason``) when ``motor_deficit_days`` is 0. Otherwise needs

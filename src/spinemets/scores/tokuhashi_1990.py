@@ -13,6 +13,7 @@ from typing import Final, cast
 from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_1990, Evidence
 from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
@@ -22,17 +23,23 @@ from ._tokuhashi import evaluate
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "tokuhashi_1990"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Original Tokuhashi score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Tokuhashi score (original, 1990)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -123,7 +130,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the original Tokuhashi score (Tokuhashi 1990).
 
     KPS may come from ECOG only through a named conversion (decision ``ecog-to-kps``). Flags:

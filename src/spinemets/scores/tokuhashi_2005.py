@@ -24,18 +24,24 @@ from ._tokuhashi import evaluate
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
     "strategy_for",
 ]
 
 ID: Final = "tokuhashi_2005"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Revised Tokuhashi score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Tokuhashi score (revised, 2005)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (

@@ -12,6 +12,7 @@ from typing import Final
 from .._table import BandRow, DefaultRow, Item, Row, default_index
 from ..citations import TOMITA_2001, Evidence, decision
 from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult
 from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
 from ._beyond import SOLITARY_SUM
@@ -21,12 +22,14 @@ __all__ = [
     "BANDS",
     "CITATION",
     "GROWTH_DEFAULTS",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
     "STRATEGY",
+    "TITLE",
     "Band",
     "BoneMetastases",
     "growth_of",
@@ -34,6 +37,10 @@ __all__ = [
 ]
 
 ID: Final = "tomita"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Tomita score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Tomita score"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -155,7 +162,7 @@ def growth_of(case: Case) -> TomitaGrowth | None:
     return row.value if row is not None else None
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the Tomita score (Tomita 2001).
 
     Returns a complete result with items, band and ``strategy``, or an ``incomplete`` result

@@ -18,6 +18,7 @@ from typing import Final
 from .._table import BandRow, Item, Row, Span
 from ..citations import VAN_DER_LINDEN_2005, Evidence
 from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
@@ -27,17 +28,23 @@ from ._common import check_case, item_score, kps_item, summed
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "van_der_linden"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "van der Linden score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "van der Linden score (Dutch Bone Metastasis Study, 2005)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -125,7 +132,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the van der Linden score.
 
     Needs ``kps`` (or ``ecog`` with ``ecog_to_kps``), ``histology`` and ``visceral_metastases``;
