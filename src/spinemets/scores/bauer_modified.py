@@ -18,11 +18,13 @@ from .._table import BandRow, Item, Row
 from ..citations import LEITHNER_2008, Evidence
 from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ItemScore, ScoreResult
+from ..results import ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
-from ._beyond import LUNG, Finding, SkeletalExtent, skeletal_extent, visceral_finding
-from ._common import check_case, item_score, summed
+from . import _inputs as inputs
+from ._beyond import LUNG, Finding, SkeletalExtent
+from ._common import check_case, summed
+from ._inputs import inputs_of, score_items
 
 __all__ = [
     "BANDS",
@@ -33,6 +35,7 @@ __all__ = [
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "SURVIVAL",
     "TITLE",
     "Band",
@@ -44,14 +47,6 @@ ID: Final = "bauer_modified"
 TITLE: Final = "Modified Bauer score"
 #: Its heading in the text report of an assessment.
 HEADING: Final = "Modified Bauer score (Leithner 2008)"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "visceral_metastases",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-    "histology",
-)
 CITATION: Final = LEITHNER_2008
 RANGE: Final = (0, 4)
 HIGHER_IS_BETTER: Final = True
@@ -102,6 +97,16 @@ SOLITARY: Final = Item(key="skeletal_metastases", label="One solitary skeletal m
         source=_S),
 ))
 ITEMS: Final = (VISCERAL, NOT_LUNG, FAVOURABLE_PRIMARY, SOLITARY)
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = (
+    (VISCERAL, inputs.VISCERAL),
+    (NOT_LUNG, inputs.HISTOLOGY),
+    (FAVOURABLE_PRIMARY, inputs.HISTOLOGY),
+    (SOLITARY, inputs.SKELETAL_EXTENT),
+)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
 
 _COHORT = ("survival: cohort statistics of Leithner 2008 from secondary reproductions; strategy "
            "wording: dss.dign.eu citing Leithner 2008; not an individual prediction")
@@ -144,18 +149,6 @@ def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """
     check_case(case, "bauer_modified.score")
     missing: list[str] = []
-    items: list[ItemScore | None] = [None] * 4
-    visceral = visceral_finding(case, missing)
-    if visceral is not None:
-        items[0] = item_score(VISCERAL, visceral)
-    histology = case.tumour.histology
-    if histology is None:
-        missing.append("histology")
-    else:
-        items[1] = item_score(NOT_LUNG, histology)
-        items[2] = item_score(FAVOURABLE_PRIMARY, histology)
-    extent = skeletal_extent(case, missing)
-    if extent is not None:
-        items[3] = item_score(SOLITARY, extent)
+    items = score_items(case, READS, missing, [])
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=[])

@@ -19,11 +19,13 @@ from .._table import BandRow, Item, Row, Span
 from ..citations import VAN_DER_LINDEN_2005, Evidence
 from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ItemScore, ScoreResult
+from ..results import ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
-from ._beyond import LUNG, Finding, visceral_finding
-from ._common import check_case, item_score, kps_item, summed
+from . import _inputs as inputs
+from ._beyond import LUNG, Finding
+from ._common import check_case, summed
+from ._inputs import inputs_of, score_items
 
 __all__ = [
     "BANDS",
@@ -34,6 +36,7 @@ __all__ = [
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "SURVIVAL",
     "TITLE",
     "Band",
@@ -45,15 +48,6 @@ ID: Final = "van_der_linden"
 TITLE: Final = "van der Linden score"
 #: Its heading in the text report of an assessment.
 HEADING: Final = "van der Linden score (Dutch Bone Metastasis Study, 2005)"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "kps",
-    "ecog",
-    "ecog_to_kps",
-    "histology",
-    "visceral_metastases",
-)
 CITATION: Final = VAN_DER_LINDEN_2005
 RANGE: Final = (0, 6)
 HIGHER_IS_BETTER: Final = True
@@ -100,6 +94,11 @@ VISCERAL: Final = Item(key="visceral_metastases", label="Visceral metastases", r
     Row(when=(Finding.PRESENT,), points=0, wording="Present", source=_S),
 ))
 ITEMS: Final = (KPS, PRIMARY, VISCERAL)
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = ((KPS, inputs.KPS), (PRIMARY, inputs.HISTOLOGY), (VISCERAL, inputs.VISCERAL))
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
 
 _COHORT = ("cohort statistics of the Dutch Bone Metastasis Study spinal cohort "
            "(van der Linden 2005), not an individual prediction")
@@ -142,14 +141,6 @@ def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     check_case(case, "van_der_linden.score")
     missing: list[str] = []
     flags: list[str] = []
-    items: list[ItemScore | None] = [kps_item(KPS, case.systemic, missing, flags), None, None]
-    histology = case.tumour.histology
-    if histology is None:
-        missing.append("histology")
-    else:
-        items[1] = item_score(PRIMARY, histology)
-    visceral = visceral_finding(case, missing)
-    if visceral is not None:
-        items[2] = item_score(VISCERAL, visceral)
+    items = score_items(case, READS, missing, flags)
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=flags)
