@@ -86,7 +86,7 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
         return to_fhir(self, **options)
 
     def __str__(self) -> str:
-        from .report import render
+        from .display import render
 
         return render(self)
 
