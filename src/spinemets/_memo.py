@@ -11,14 +11,15 @@ score, and that memoised and direct results are equal.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from ._fields import CASE_FIELD_BY_NAME
-from .model import Case
-from .policy import Policy
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .model import Case
+    from .policy import Policy
     from .scores.registry import Instrument
 
 __all__ = ["MAX_ENTRIES", "Memo"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
 
@@ -16,8 +16,10 @@ from .interchange import INTERCHANGE_VERSION, error_dict, parse_case
 from .model import Case
 from .policy import DEFAULT_POLICY, Policy
 from .recommend.noms import Recommendation, recommend
-from .results import GradeResult, ScoreResult
 from .scores.registry import INSTRUMENTS
+
+if TYPE_CHECKING:
+    from .results import GradeResult, ScoreResult
 
 __all__ = ["INSTRUMENTS", "Assessment", "assess", "assess_dict"]
 

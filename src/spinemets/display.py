@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import html
 import textwrap
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .results import GradeResult, ScoreResult, Status
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from .assessment import Assessment
     from .model import Case
     from .recommend.noms import Recommendation

@@ -8,8 +8,7 @@ a grade rather than a sum, also keeps ``classify(case)``. :mod:`.registry` lists
 
 from __future__ import annotations
 
-from types import ModuleType
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from . import (
     bauer_1995,
@@ -27,9 +26,12 @@ from . import (
 )
 from .registry import INSTRUMENTS, SUMMED_INSTRUMENTS, Instrument, SummedInstrument, by_id
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
 #: The summed instrument modules, in result order (:data:`registry.SUMMED_INSTRUMENTS`, typed as
 #: modules for the code that still reads module attributes beyond the protocol).
-SUMMED: tuple[ModuleType, ...] = tuple([cast(ModuleType, m) for m in SUMMED_INSTRUMENTS])
+SUMMED: tuple[ModuleType, ...] = tuple([cast("ModuleType", m) for m in SUMMED_INSTRUMENTS])
 
 __all__ = [
     "INSTRUMENTS",

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from .._table import BandRow, Item
-from ..citations import Citation
-from ..model import Case
-from ..results import ScoreResult
 from ..vocab import Histology
 from . import _inputs as inputs
 from ._common import histology_flags, summed
 from ._inputs import Reads, score_items
+
+if TYPE_CHECKING:
+    import enum
+    from collections.abc import Callable, Sequence
+
+    from .._table import BandRow, Item
+    from ..citations import Citation
+    from ..model import Case
+    from ..results import ScoreResult
 
 #: What the six Tokuhashi items read, in order: KPS, extraspinal foci, vertebrae, visceral
 #: metastases, primary site, palsy (Frankel).

@@ -12,19 +12,21 @@ wording); "solitary" from the two counts (decision ``derived-items``).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, Item, Row
 from ..citations import LEITHNER_2008, Evidence
-from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
 from . import _inputs as inputs
 from ._beyond import LUNG, Finding, SkeletalExtent
 from ._common import check_case, summed
 from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",

@@ -7,16 +7,18 @@ high (2, 3) (the interchange format; decision ``escc-1c``).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
 
 from ..citations import BILSKY_2010, Evidence, Source, decision
-from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
 from ..results import EsccClass, GradeResult, Status
 from ..vocab import EsccGrade
 from ._common import check_case
+
+if TYPE_CHECKING:
+    from ..model import Case
 
 __all__ = [
     "CITATION",

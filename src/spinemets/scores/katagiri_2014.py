@@ -29,21 +29,23 @@ Choices (decisions ``katagiri-laboratory`` and ``derived-items``):
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import evolve
 
 from .._table import BandRow, DefaultRow, Item, Row, Span, default_index
 from ..citations import KATAGIRI_2014, Evidence, Source
-from ..model import Case, Laboratory
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
 from . import _inputs as inputs
 from ._beyond import Cut, Finding, SkeletalExtent
 from ._common import check_case, item_score, summed
 from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case, Laboratory
+    from ..results import ItemScore, ScoreResult
 
 __all__ = [
     "ABNORMAL",

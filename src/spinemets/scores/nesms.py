@@ -16,15 +16,13 @@ absolute 1-year survival per level is not published.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import evolve
 
 from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import GHORI_2015, SCHOENFELD_2016, SCHOENFELD_2021, Evidence
-from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ItemScore, ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code
 from . import _inputs as inputs
@@ -32,6 +30,10 @@ from . import bauer_modified
 from ._beyond import Ambulation, Cut
 from ._common import check_case, item_score, summed
 from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ItemScore, ScoreResult
 
 __all__ = [
     "ALBUMIN_NORMAL",

@@ -17,18 +17,20 @@ primary-site item and the GC cut-offs mirror Tokuhashi's), so every result that 
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, Item, Row, Span
 from ..citations import BALAIN_2013, Evidence
-from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ScoreResult
 from ..vocab import Code, Histology
 from . import _inputs as inputs
 from ._beyond import LUNG
 from ._common import check_case, summed
 from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",

@@ -20,13 +20,12 @@ inclusive integers (1-7, 8-14, > 14). The interval needs more than 15 months for
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import evolve
 
 from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import RADES_2008, RADES_2010, Evidence
-from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult, Status
 from ..survival import SurvivalFigure, figures_text
@@ -40,6 +39,9 @@ from ._beyond import (
 )
 from ._common import check_case, item_score, summed
 from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
 
 __all__ = [
     "BANDS",

@@ -7,7 +7,6 @@ instrument means writing its module and adding it here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from . import (
@@ -26,6 +25,8 @@ from . import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .._table import BandRow, Item
     from ..citations import Citation
     from ..model import Case

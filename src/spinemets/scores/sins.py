@@ -8,16 +8,18 @@ SINS is the maximum over its lesions, and every lesion's own total is reported (
 from __future__ import annotations
 
 import operator
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, Item, Row, band_for
 from ..citations import FISHER_2010, Evidence, decision
-from ..model import Case, Lesion
 from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, LesionScore, ScoreResult, Status
 from ..vocab import Alignment, BoneLesion, Code, Collapse, Pain, Posterolateral
 from ..vocab import SpinalLevel as L
 from ._common import check_case, item_score
+
+if TYPE_CHECKING:
+    from ..model import Case, Lesion
 
 __all__ = [
     "BANDS",

@@ -7,19 +7,22 @@ total 0-12, higher is better. Kept separate from the 2005 revision (:mod:`.tokuh
 
 from __future__ import annotations
 
-import enum
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_1990, Evidence
-from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._common import check_case
 from ._inputs import inputs_of
 from ._tokuhashi import evaluate, reads
+
+if TYPE_CHECKING:
+    import enum
+
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",

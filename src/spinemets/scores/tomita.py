@@ -7,18 +7,20 @@ total 2-10, higher is worse. Each band carries Tomita's treatment goal and surgi
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, DefaultRow, Item, Row, default_index
 from ..citations import TOMITA_2001, Evidence, decision
-from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ScoreResult
 from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
 from . import _inputs as inputs
 from ._beyond import SkeletalExtent, skeletal_extent
 from ._common import check_case, histology_flags, summed
 from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",
