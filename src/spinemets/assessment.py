@@ -16,6 +16,7 @@ from .interchange import INTERCHANGE_VERSION, error_dict, parse_case
 from .model import Case
 from .policy import DEFAULT_POLICY, Policy
 from .recommend.noms import Recommendation, recommend
+from .scores import registry
 from .scores.registry import INSTRUMENTS
 
 if TYPE_CHECKING:
@@ -98,7 +99,8 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
         return assessment_html(self)
 
 
-#: Where each instrument's result sits in ``Assessment.scores``.
+#: Where the results the recommender reads sit in ``Assessment.scores`` (instruments registered
+#: later are appended after them).
 _AT: Final = {instrument.ID: i for i, instrument in enumerate(INSTRUMENTS)}
 
 _HEAD: Final = f'{{"interchange":{INTERCHANGE_VERSION},"spinemets":{json.dumps(package_version())}'
@@ -120,7 +122,7 @@ def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
     """
     if not isinstance(case, Case):
         raise case_type_error(case, "assess")
-    scorers = memos(policy, INSTRUMENTS)
+    scorers = memos(policy, registry.INSTRUMENTS)  # read at call time: the registry is the list
     scores = tuple([scorer(case) for scorer in scorers.values()])
     rec = recommend(case, policy, escc_result=scores[_AT["escc"]], sins_result=scores[_AT["sins"]],
                     tomita_result=scores[_AT["tomita"]],
