@@ -57,8 +57,8 @@ def _getter(name: str) -> Callable[[Case], Any]:
     return operator.attrgetter(f"{CASE_FIELD_BY_NAME[name].group}.{name}")
 
 
-def field(name: str) -> Reads:
-    """The item scores the field *name* as it is; absent, *name* is missing."""
+def field(name: str, convert: Callable[[Any], object] | None = None) -> Reads:
+    """The item scores the field *name* (through *convert*, if given); absent, *name* is missing."""
     get = _getter(name)
 
     def read(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
@@ -66,23 +66,18 @@ def field(name: str) -> Reads:
         if value is None:
             missing.append(name)
             return None
-        return item_score(item, value)
+        return item_score(item, value if convert is None else convert(value))
 
     return Reads(fields=(name,), read=read)
+
+
+def _finding(value: bool) -> Finding:
+    return Finding.PRESENT if value else Finding.ABSENT
 
 
 def boolean(name: str) -> Reads:
     """The item scores the yes/no field *name* as a :class:`~._beyond.Finding`."""
-    get = _getter(name)
-
-    def read(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
-        value = get(case)
-        if value is None:
-            missing.append(name)
-            return None
-        return item_score(item, Finding.PRESENT if value else Finding.ABSENT)
-
-    return Reads(fields=(name,), read=read)
+    return field(name, _finding)
 
 
 def derived(fields: tuple[str, ...], derive: Callable[[Case, list[str]], object | None]) -> Reads:
