@@ -9,12 +9,14 @@ Figures are cohort statistics of the paper's series, never an individual predict
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from attrs import frozen
 
 from .citations import Evidence, Source
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 B = TypeVar("B", bound=enum.Enum)
 
