@@ -10,15 +10,17 @@ score, and that memoised and direct results are equal.
 
 from __future__ import annotations
 
-import functools
 import operator
-from collections.abc import Callable
-from types import ModuleType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._fields import CASE_FIELD_BY_NAME
-from .model import Case
-from .policy import Policy
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .model import Case
+    from .policy import Policy
+    from .scores.registry import Instrument
 
 __all__ = ["MAX_ENTRIES", "Memo"]
 
@@ -31,17 +33,18 @@ def _path(name: str) -> str:
 
 
 class Memo:
-    """One instrument's scoring function with an input-keyed, bounded cache."""
+    """One instrument's scoring function under one policy, with an input-keyed, bounded cache."""
 
-    __slots__ = ("_cache", "_key", "_score")
+    __slots__ = ("_cache", "_key", "_policy", "_score")
 
-    def __init__(self, module: ModuleType, score: Callable[[Case], Any]) -> None:
-        paths = [_path(name) for name in module.INPUTS]
+    def __init__(self, instrument: Instrument, policy: Policy) -> None:
+        paths = [_path(name) for name in instrument.INPUTS]
         # A module may narrow its key further (SINS and ESCC read only some lesion fields).
         self._key: Callable[[Case], Any] = getattr(
-            module, "MEMO_KEY", None
+            instrument, "MEMO_KEY", None
         ) or operator.attrgetter(*paths)
-        self._score = score
+        self._score = instrument.score
+        self._policy = policy
         self._cache: dict[Any, Any] = {}
 
     def __call__(self, case: Case) -> Any:
@@ -51,26 +54,20 @@ class Memo:
         if result is None:
             if len(cache) >= MAX_ENTRIES:
                 cache.clear()
-            result = cache[key] = self._score(case)
+            result = cache[key] = self._score(case, self._policy)
         return result
 
 
 _BY_POLICY: dict[Policy, dict[str, Memo]] = {}
 
 
-def memos(policy: Policy, modules: tuple[ModuleType, ...]) -> dict[str, Memo]:
-    """The memoised scorers of *modules* under *policy* (created on first use)."""
+def memos(policy: Policy, instruments: tuple[Instrument, ...]) -> dict[str, Memo]:
+    """The memoised scorers of *instruments* under *policy* (created on first use)."""
     table = _BY_POLICY.get(policy)
     if table is None:
         # Build the whole table, then publish it: a thread that finds it finds it full. Two
         # threads on a cold cache may both build one; the first published wins (setdefault).
-        fresh: dict[str, Memo] = {}
-        for module in modules:
-            scorer = getattr(module, "score", None) or module.classify
-            if module.ID == "tokuhashi_2005":
-                fresh[module.ID] = Memo(module, functools.partial(scorer, policy=policy))
-            else:
-                fresh[module.ID] = Memo(module, scorer)
+        fresh = {instrument.ID: Memo(instrument, policy) for instrument in instruments}
         table = _BY_POLICY.setdefault(policy, fresh)
     return table
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
 
@@ -16,24 +16,11 @@ from .interchange import INTERCHANGE_VERSION, error_dict, parse_case
 from .model import Case
 from .policy import DEFAULT_POLICY, Policy
 from .recommend.noms import Recommendation, recommend
-from .results import GradeResult, ScoreResult
-from .scores import (
-    bauer_1995,
-    bauer_modified,
-    escc,
-    katagiri_2014,
-    nesms,
-    osri,
-    rades_2008,
-    sins,
-    tokuhashi_1990,
-    tokuhashi_2005,
-    tomita,
-    van_der_linden,
-)
+from .scores import registry
+from .scores.registry import INSTRUMENTS
 
-#: The further instruments (interchange format), in result order between SINS and ESCC.
-_FURTHER = (bauer_1995, bauer_modified, nesms, katagiri_2014, van_der_linden, rades_2008, osri)
+if TYPE_CHECKING:
+    from .results import GradeResult, ScoreResult
 
 __all__ = ["INSTRUMENTS", "Assessment", "assess", "assess_dict"]
 
@@ -102,7 +89,7 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
         return to_fhir(self, **options)
 
     def __str__(self) -> str:
-        from .report import render
+        from .display import render
 
         return render(self)
 
@@ -112,9 +99,9 @@ class Assessment(Mapping[str, "ScoreResult[Any] | GradeResult"]):
         return assessment_html(self)
 
 
-#: Every instrument, in result order (interchange format): ESCC last.
-INSTRUMENTS = (tomita, tokuhashi_1990, tokuhashi_2005, sins, *_FURTHER, escc)
-
+#: Where the results the recommender reads sit in ``Assessment.scores`` (instruments registered
+#: later are appended after them).
+_AT: Final = {instrument.ID: i for i, instrument in enumerate(INSTRUMENTS)}
 
 _HEAD: Final = f'{{"interchange":{INTERCHANGE_VERSION},"spinemets":{json.dumps(package_version())}'
 
@@ -135,17 +122,12 @@ def assess(case: Case, policy: Policy = DEFAULT_POLICY) -> Assessment:
     """
     if not isinstance(case, Case):
         raise case_type_error(case, "assess")
-    scorers = memos(policy, INSTRUMENTS)
-    t = scorers["tomita"](case)
-    k90 = scorers["tokuhashi_1990"](case)
-    k05 = scorers["tokuhashi_2005"](case)
-    s = scorers["sins"](case)
-    further = tuple(scorers[module.ID](case) for module in _FURTHER)
-    e = scorers["escc"](case)
-    rec = recommend(case, policy, escc_result=e, sins_result=s, tomita_result=t,
-                    tokuhashi_2005_result=k05)
-    return Assessment(case=case, scores=(t, k90, k05, s, *further, e), recommendation=rec,
-                      policy=policy)
+    scorers = memos(policy, registry.INSTRUMENTS)  # read at call time: the registry is the list
+    scores = tuple([scorer(case) for scorer in scorers.values()])
+    rec = recommend(case, policy, escc_result=scores[_AT["escc"]], sins_result=scores[_AT["sins"]],
+                    tomita_result=scores[_AT["tomita"]],
+                    tokuhashi_2005_result=scores[_AT["tokuhashi_2005"]])
+    return Assessment(case=case, scores=scores, recommendation=rec, policy=policy)
 
 
 def assess_dict(data: Mapping[str, Any], policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:

@@ -433,8 +433,8 @@ def _with_conversion(case: Any, conversion: Any) -> Any:
 
 def _demo() -> int:
     from .assessment import assess
+    from .display import EXAMPLE_CASE, render
     from .interchange import parse_case
-    from .report import EXAMPLE_CASE, render
 
     text = render(assess(parse_case(EXAMPLE_CASE)))
     if isinstance(sys.stdout, io.TextIOWrapper):

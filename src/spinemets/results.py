@@ -7,14 +7,16 @@ field; it never carries a partial total.
 from __future__ import annotations
 
 import enum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from attrs import field, frozen
 
 from . import _json
 from ._table import BandRow, ItemScore
-from .citations import Citation
 from .vocab import Code, EsccGrade, SpinalLevel
+
+if TYPE_CHECKING:
+    from .citations import Citation
 
 __all__ = ["EsccClass", "GradeResult", "ItemScore", "LesionScore", "ScoreResult", "Status"]
 

@@ -228,10 +228,10 @@ def result_schema() -> dict[str, Any]:
     """The schema of one result line or error object (see the interchange docs page)."""
     from .recommend.grid import Radiation, Stabilization
     from .results import EsccClass
-    from .scores import SUMMED
+    from .scores.registry import SUMMED_INSTRUMENTS
     from .vocab import EsccGrade
 
-    scores: dict[str, Any] = {m.ID: _summed_schema(m) for m in SUMMED}
+    scores: dict[str, Any] = {m.ID: _summed_schema(m) for m in SUMMED_INSTRUMENTS}
     grades = [g.value for g in EsccGrade]
     classes = [c.value for c in EsccClass]
     scores["escc"] = _score_object(

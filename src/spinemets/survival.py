@@ -9,12 +9,14 @@ Figures are cohort statistics of the paper's series, never an individual predict
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from attrs import frozen
 
 from .citations import Evidence, Source
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 B = TypeVar("B", bound=enum.Enum)
 
@@ -140,11 +142,11 @@ def published_survival(score_id: str) -> list[dict[str, Any]]:
 
     .. versionadded:: 0.2.0
     """
-    from .scores import SUMMED, escc
+    from .scores.registry import INSTRUMENTS, by_id
 
-    modules = {m.ID: m for m in (*SUMMED, escc)}
-    module = modules.get(score_id)
+    module = by_id(score_id)
     if module is None:
-        raise ValueError(f"unknown score id {score_id!r}; choose from {sorted(modules)}")
+        ids = sorted(instrument.ID for instrument in INSTRUMENTS)
+        raise ValueError(f"unknown score id {score_id!r}; choose from {ids}")
     figures: tuple[SurvivalFigure[Any], ...] = getattr(module, "SURVIVAL", ())
     return [{"score": score_id, **f.to_dict()} for f in figures]

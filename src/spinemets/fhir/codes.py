@@ -313,18 +313,16 @@ def _code_system(url: str, name: str, title: str, description: str,
 @functools.cache
 def _code_systems() -> tuple[dict[str, Any], ...]:
     from .._fields import CASE_FIELDS, LESION_FIELDS
-    from ..display import title as score_title
     from ..recommend.grid import Radiation, Stabilization
     from ..results import EsccClass
-    from ..scores import SUMMED
     from ..scores.escc import GRADES
+    from ..scores.registry import INSTRUMENTS, SUMMED_INSTRUMENTS
     from ..vocab import EsccGrade
 
-    scores = [(m.ID, score_title(m.ID)) for m in SUMMED] + [("escc", score_title("escc")),
-                                                              ("noms", "NOMS recommendation")]
-    items = [(f"{m.ID}.{item.key}", item.label) for m in SUMMED for item in getattr(m, "ITEMS", ())]
+    scores = [(m.ID, m.TITLE) for m in INSTRUMENTS] + [("noms", "NOMS recommendation")]
+    items = [(f"{m.ID}.{item.key}", item.label) for m in SUMMED_INSTRUMENTS for item in m.ITEMS]
     items += [("noms.radiation", "Radiation"), ("noms.stabilization", "Stabilization")]
-    bands = [(f"{m.ID}.{b.code.value}", b.meaning or b.code.value) for m in SUMMED
+    bands = [(f"{m.ID}.{b.code.value}", b.meaning or b.code.value) for m in SUMMED_INSTRUMENTS
              for b in m.BANDS]
     bands += [(f"escc.{c.value}", f"{c.value} grade") for c in EsccClass]
     out = [

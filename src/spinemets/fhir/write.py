@@ -242,10 +242,9 @@ def _interchange_version() -> int:
 
 
 def _item_labels(score_id: str) -> dict[str, str]:
-    from ..display import instrument
+    from ..scores.registry import by_id
 
-    module = instrument(score_id)
-    items = getattr(module, "ITEMS", ()) if module is not None else ()
+    items = getattr(by_id(score_id), "ITEMS", ())
     return {item.key: item.label for item in items}
 
 

@@ -8,12 +8,11 @@ would decide an ``undetermined`` part, a rationale per pillar and the options of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from .. import _json
-from ..citations import Source
 from ..exceptions import case_type_error
 from ..model import Case
 from ..policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
@@ -29,6 +28,9 @@ from .grid import (
     default_radiosensitivity,
 )
 from .options import Facts, Option, options_for
+
+if TYPE_CHECKING:
+    from ..citations import Source
 
 __all__ = ["Rationale", "Recommendation", "recommend"]
 

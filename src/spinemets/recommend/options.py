@@ -10,13 +10,11 @@ are options with rationale for a tumour board, not codes other programs match on
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import field, frozen
 
 from ..citations import BILSKY_2009, ZHAO_2023, Evidence, Source, decision
-from ..model import Case, Lesion
 from ..results import EsccClass, ScoreResult
 from ..scores import tokuhashi_2005, tomita
 from ..scores.sins import Band as SinsBand
@@ -32,6 +30,11 @@ from ..vocab import (
     VisceralMetastases,
 )
 from .grid import Radiation, Stabilization
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..model import Case, Lesion
 
 __all__ = ["OPTION_RULES", "Facts", "Option", "OptionRule", "options_for"]
 

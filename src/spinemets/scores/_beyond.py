@@ -12,13 +12,15 @@ paper's operator reproduced exactly and its own source; it is the one place its 
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from attrs import frozen
 
 from ..citations import Evidence, Source, decision
-from ..model import Case
 from ..vocab import Code, Histology, VisceralMetastases
+
+if TYPE_CHECKING:
+    from ..model import Case
 
 __all__ = [
     "LUNG",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from .._table import BandRow, Item, ItemScore, band_for
-from ..citations import Citation
 from ..model import Case, Systemic
 from ..results import ScoreResult, Status
 from ..scales import kps_range
 from ..vocab import Histology
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from ..citations import Citation
 
 B = TypeVar("B", bound=enum.Enum)
 

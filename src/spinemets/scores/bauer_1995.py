@@ -14,40 +14,43 @@ read). The two primary-tumour items overlap by design: lung 0 + 0, breast/kidney
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, Item, Row
 from ..citations import BAUER_1995, Evidence
-from ..model import Case
-from ..results import ItemScore, ScoreResult
+from ..policy import DEFAULT_POLICY, Policy
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
-from ._beyond import LUNG, Finding, SkeletalExtent, finding, skeletal_extent, visceral_finding
-from ._common import check_case, item_score, summed
+from . import _inputs as inputs
+from ._beyond import LUNG, Finding, SkeletalExtent
+from ._common import check_case, summed
+from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "bauer_1995"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "visceral_metastases",
-    "pathologic_fracture",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-    "histology",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Bauer score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Bauer score (original, 1995)"
 CITATION: Final = BAUER_1995
 RANGE: Final = (0, 5)
 HIGHER_IS_BETTER: Final = True
@@ -104,6 +107,17 @@ FAVOURABLE_PRIMARY: Final = Item(
     ),
 )
 ITEMS: Final = (VISCERAL, FRACTURE, SOLITARY, NOT_LUNG, FAVOURABLE_PRIMARY)
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = (
+    (VISCERAL, inputs.VISCERAL),
+    (FRACTURE, inputs.boolean("pathologic_fracture")),
+    (SOLITARY, inputs.SKELETAL_EXTENT),
+    (NOT_LUNG, inputs.HISTOLOGY),
+    (FAVOURABLE_PRIMARY, inputs.HISTOLOGY),
+)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
 
 _COHORT = ("cohort statistic of Bauer & Wedin 1995, 241 operated patients (88 spinal); not an "
            "individual prediction")
@@ -129,7 +143,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the original Bauer score (Bauer & Wedin 1995).
 
     Needs ``visceral_metastases``, ``pathologic_fracture``, ``extraspinal_bone_metastases``,
@@ -137,21 +151,6 @@ def score(case: Case) -> ScoreResult[Band]:
     """
     check_case(case, "bauer_1995.score")
     missing: list[str] = []
-    items: list[ItemScore | None] = [None] * 5
-    visceral = visceral_finding(case, missing)
-    if visceral is not None:
-        items[0] = item_score(VISCERAL, visceral)
-    fracture = finding(case.tumour.pathologic_fracture, "pathologic_fracture", missing)
-    if fracture is not None:
-        items[1] = item_score(FRACTURE, fracture)
-    extent = skeletal_extent(case, missing)
-    if extent is not None:
-        items[2] = item_score(SOLITARY, extent)
-    histology = case.tumour.histology
-    if histology is None:
-        missing.append("histology")
-    else:
-        items[3] = item_score(NOT_LUNG, histology)
-        items[4] = item_score(FAVOURABLE_PRIMARY, histology)
+    items = score_items(case, READS, missing, [])
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=[])

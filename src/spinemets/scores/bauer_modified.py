@@ -12,39 +12,43 @@ wording); "solitary" from the two counts (decision ``derived-items``).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, Item, Row
 from ..citations import LEITHNER_2008, Evidence
-from ..model import Case
-from ..results import ItemScore, ScoreResult
+from ..policy import DEFAULT_POLICY, Policy
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
-from ._beyond import LUNG, Finding, SkeletalExtent, skeletal_extent, visceral_finding
-from ._common import check_case, item_score, summed
+from . import _inputs as inputs
+from ._beyond import LUNG, Finding, SkeletalExtent
+from ._common import check_case, summed
+from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "bauer_modified"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "visceral_metastases",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-    "histology",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Modified Bauer score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Modified Bauer score (Leithner 2008)"
 CITATION: Final = LEITHNER_2008
 RANGE: Final = (0, 4)
 HIGHER_IS_BETTER: Final = True
@@ -95,6 +99,16 @@ SOLITARY: Final = Item(key="skeletal_metastases", label="One solitary skeletal m
         source=_S),
 ))
 ITEMS: Final = (VISCERAL, NOT_LUNG, FAVOURABLE_PRIMARY, SOLITARY)
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = (
+    (VISCERAL, inputs.VISCERAL),
+    (NOT_LUNG, inputs.HISTOLOGY),
+    (FAVOURABLE_PRIMARY, inputs.HISTOLOGY),
+    (SOLITARY, inputs.SKELETAL_EXTENT),
+)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
 
 _COHORT = ("survival: cohort statistics of Leithner 2008 from secondary reproductions; strategy "
            "wording: dss.dign.eu citing Leithner 2008; not an individual prediction")
@@ -129,7 +143,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the modified Bauer score (Leithner 2008).
 
     Needs ``visceral_metastases``, ``histology``, ``extraspinal_bone_metastases`` and
@@ -137,18 +151,6 @@ def score(case: Case) -> ScoreResult[Band]:
     """
     check_case(case, "bauer_modified.score")
     missing: list[str] = []
-    items: list[ItemScore | None] = [None] * 4
-    visceral = visceral_finding(case, missing)
-    if visceral is not None:
-        items[0] = item_score(VISCERAL, visceral)
-    histology = case.tumour.histology
-    if histology is None:
-        missing.append("histology")
-    else:
-        items[1] = item_score(NOT_LUNG, histology)
-        items[2] = item_score(FAVOURABLE_PRIMARY, histology)
-    extent = skeletal_extent(case, missing)
-    if extent is not None:
-        items[3] = item_score(SOLITARY, extent)
+    items = score_items(case, READS, missing, [])
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=[])

@@ -7,28 +7,38 @@ high (2, 3) (the interchange format; decision ``escc-1c``).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import frozen
 
 from ..citations import BILSKY_2010, Evidence, Source, decision
-from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import EsccClass, GradeResult, Status
 from ..vocab import EsccGrade
 from ._common import check_case
+
+if TYPE_CHECKING:
+    from ..model import Case
 
 __all__ = [
     "CITATION",
     "CLASSES",
     "GRADES",
+    "HEADING",
     "ID",
     "INPUTS",
+    "TITLE",
     "ClassRow",
     "class_of",
     "classify",
+    "score",
 ]
 
 ID: Final = "escc"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Bilsky epidural spinal cord compression scale, ESCC"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Bilsky epidural spinal cord compression (ESCC)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -103,3 +113,8 @@ def classify(case: Case) -> GradeResult:
     )
     return GradeResult(id=ID, status=Status.COMPLETE, citation=CITATION, grade=worst,
                        escc_class=_CLASS[worst], lesion_index=index)
+
+
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> GradeResult:
+    """:func:`classify` under the signature every instrument shares (ESCC reads no policy)."""
+    return classify(case)

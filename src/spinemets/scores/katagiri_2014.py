@@ -29,18 +29,23 @@ Choices (decisions ``katagiri-laboratory`` and ``derived-items``):
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import evolve
 
 from .._table import BandRow, DefaultRow, Item, Row, Span, default_index
 from ..citations import KATAGIRI_2014, Evidence, Source
-from ..model import Case, Laboratory
-from ..results import ItemScore, ScoreResult
+from ..policy import DEFAULT_POLICY, Policy
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
-from ._beyond import Cut, Finding, SkeletalExtent, finding, skeletal_extent
+from . import _inputs as inputs
+from ._beyond import Cut, Finding, SkeletalExtent
 from ._common import check_case, item_score, summed
+from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case, Laboratory
+    from ..results import ItemScore, ScoreResult
 
 __all__ = [
     "ABNORMAL",
@@ -48,13 +53,16 @@ __all__ = [
     "CITATION",
     "CRITICAL",
     "GROUP_DEFAULTS",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "LABORATORY_FIELDS",
     "RANGE",
+    "READS",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "LaboratoryData",
     "group_of",
@@ -63,24 +71,10 @@ __all__ = [
 ]
 
 ID: Final = "katagiri_2014"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "histology",
-    "katagiri_group",
-    "katagiri_visceral",
-    "albumin_g_dl",
-    "crp_mg_dl",
-    "ldh_u_l",
-    "platelets_10e9_l",
-    "calcium_mg_dl",
-    "bilirubin_mg_dl",
-    "katagiri_laboratory",
-    "ecog",
-    "previous_chemotherapy",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "New Katagiri score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "New Katagiri score (2014)"
 CITATION: Final = KATAGIRI_2014
 RANGE: Final = (0, 10)
 HIGHER_IS_BETTER: Final = False
@@ -266,7 +260,53 @@ def laboratory_tier(lab: Laboratory) -> tuple[LaboratoryData, tuple[Cut, ...]] |
     return LaboratoryData.NORMAL, ()
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def _primary(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
+    group = group_of(case)
+    histology = case.tumour.histology
+    if group is None:
+        missing.append("katagiri_group")
+        if histology is None:
+            missing.append("histology")
+        return None
+    value, default = group
+    primary = item_score(item, value)
+    if default is not None:
+        assert histology is not None
+        primary = evolve(primary, value=f"{value.value} (from {histology.value})")
+        if default.source.evidence is Evidence.UNVERIFIED:
+            flags.append("unverified_table")
+    return primary
+
+
+def _laboratory(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
+    tier = laboratory_tier(case.laboratory)
+    if tier is None:
+        missing += [n for n in LABORATORY_FIELDS if getattr(case.laboratory, n) is None]
+        return None
+    level, cuts = tier
+    shown = level.value + (": " + ", ".join(str(c) for c in cuts) if cuts else "")
+    if case.laboratory.katagiri_laboratory is not None:
+        shown += " (recorded)"
+    return evolve(item_score(item, level), value=shown)
+
+
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = (
+    (PRIMARY, inputs.Reads(fields=("histology", "katagiri_group"), read=_primary)),
+    (VISCERAL, inputs.field("katagiri_visceral")),
+    (LABORATORY, inputs.Reads(
+        fields=("albumin_g_dl", "crp_mg_dl", "ldh_u_l", "platelets_10e9_l", "calcium_mg_dl",
+                "bilirubin_mg_dl", "katagiri_laboratory"), read=_laboratory)),
+    (ECOG, inputs.field("ecog")),
+    (CHEMOTHERAPY, inputs.boolean("previous_chemotherapy")),
+    (MULTIPLE, inputs.SKELETAL_EXTENT),
+)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
+
+
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the new Katagiri score (Katagiri 2014).
 
     Needs ``katagiri_group`` (or a ``histology`` with a default), ``katagiri_visceral``, the
@@ -275,46 +315,8 @@ def score(case: Case) -> ScoreResult[Band]:
     ``vertebral_metastases``; otherwise ``incomplete`` naming every missing one.
     """
     check_case(case, "katagiri_2014.score")
-    tumour = case.tumour
     missing: list[str] = []
     flags: list[str] = []
-    items: list[ItemScore | None] = [None] * 6
-    group = group_of(case)
-    if group is None:
-        missing.append("katagiri_group")
-        if tumour.histology is None:
-            missing.append("histology")
-    else:
-        value, default = group
-        primary = item_score(PRIMARY, value)
-        if default is not None:
-            assert tumour.histology is not None
-            primary = evolve(primary, value=f"{value.value} (from {tumour.histology.value})")
-            if default.source.evidence is Evidence.UNVERIFIED:
-                flags.append("unverified_table")
-        items[0] = primary
-    if tumour.katagiri_visceral is None:
-        missing.append("katagiri_visceral")
-    else:
-        items[1] = item_score(VISCERAL, tumour.katagiri_visceral)
-    tier = laboratory_tier(case.laboratory)
-    if tier is None:
-        missing += [n for n in LABORATORY_FIELDS if getattr(case.laboratory, n) is None]
-    else:
-        level, cuts = tier
-        shown = level.value + (": " + ", ".join(str(c) for c in cuts) if cuts else "")
-        if case.laboratory.katagiri_laboratory is not None:
-            shown += " (recorded)"
-        items[2] = evolve(item_score(LABORATORY, level), value=shown)
-    if case.systemic.ecog is None:
-        missing.append("ecog")
-    else:
-        items[3] = item_score(ECOG, case.systemic.ecog)
-    chemo = finding(tumour.previous_chemotherapy, "previous_chemotherapy", missing)
-    if chemo is not None:
-        items[4] = item_score(CHEMOTHERAPY, chemo)
-    extent = skeletal_extent(case, missing)
-    if extent is not None:
-        items[5] = item_score(MULTIPLE, extent)
+    items = score_items(case, READS, missing, flags)
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=flags)

@@ -16,47 +16,49 @@ absolute 1-year survival per level is not published.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import evolve
 
 from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import GHORI_2015, SCHOENFELD_2016, SCHOENFELD_2021, Evidence
-from ..model import Case
-from ..results import ItemScore, ScoreResult
+from ..policy import DEFAULT_POLICY, Policy
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code
+from . import _inputs as inputs
 from . import bauer_modified
-from ._beyond import Ambulation, Cut, ambulation
+from ._beyond import Ambulation, Cut
 from ._common import check_case, item_score, summed
+from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ItemScore, ScoreResult
 
 __all__ = [
     "ALBUMIN_NORMAL",
     "BANDS",
     "CAP",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "SURVIVAL",
+    "TITLE",
     "Albumin",
     "Band",
     "score",
 ]
 
 ID: Final = "nesms"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "visceral_metastases",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-    "histology",
-    "ambulatory",
-    "albumin_g_dl",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "New England Spinal Metastasis Score, NESMS"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "New England Spinal Metastasis Score (NESMS)"
 CITATION: Final = SCHOENFELD_2016
 #: "All patients were assigned an NESMS score (0-3)" (Schoenfeld 2016 abstract [primary]).
 RANGE: Final = (0, 3)
@@ -136,7 +138,36 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def _modified_bauer(case: Case, item: Item, missing: list[str],
+                    flags: list[str]) -> ItemScore | None:
+    mbauer = bauer_modified.score(case)
+    if mbauer.total is None:
+        missing += mbauer.missing
+        return None
+    return item_score(item, mbauer.total)
+
+
+def _albumin(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
+    albumin = case.laboratory.albumin_g_dl
+    if albumin is None:
+        missing.append("albumin_g_dl")
+        return None
+    level = Albumin.NORMAL if ALBUMIN_NORMAL.holds(albumin) else Albumin.LOW
+    return evolve(item_score(item, level), value=f"{albumin:g} g/dL ({level.value})")
+
+
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = (
+    (MODIFIED_BAUER, inputs.Reads(fields=bauer_modified.INPUTS, read=_modified_bauer)),
+    (AMBULATORY, inputs.AMBULATORY),
+    (ALBUMIN, inputs.Reads(fields=("albumin_g_dl",), read=_albumin)),
+)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
+
+
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the NESMS: ``total = min(raw, 3)``, ``raw`` kept on the result.
 
     Needs the modified Bauer inputs (``visceral_metastases``, ``histology``,
@@ -145,21 +176,7 @@ def score(case: Case) -> ScoreResult[Band]:
     """
     check_case(case, "nesms.score")
     missing: list[str] = []
-    items: list[ItemScore | None] = [None] * 3
-    mbauer = bauer_modified.score(case)
-    if mbauer.total is None:
-        missing += mbauer.missing
-    else:
-        items[0] = item_score(MODIFIED_BAUER, mbauer.total)
-    walks = ambulation(case, missing)
-    if walks is not None:
-        items[1] = item_score(AMBULATORY, walks)
-    albumin = case.laboratory.albumin_g_dl
-    if albumin is None:
-        missing.append("albumin_g_dl")
-    else:
-        level = Albumin.NORMAL if ALBUMIN_NORMAL.holds(albumin) else Albumin.LOW
-        items[2] = evolve(item_score(ALBUMIN, level), value=f"{albumin:g} g/dL ({level.value})")
+    items = score_items(case, READS, missing, [])
     result: ScoreResult[Band] = summed(
         id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=(), items=items,
         missing=missing, flags=[],

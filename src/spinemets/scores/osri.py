@@ -17,37 +17,41 @@ primary-site item and the GC cut-offs mirror Tokuhashi's), so every result that 
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, Item, Row, Span
 from ..citations import BALAIN_2013, Evidence
-from ..model import Case
-from ..results import ItemScore, ScoreResult
+from ..policy import DEFAULT_POLICY, Policy
 from ..vocab import Code, Histology
+from . import _inputs as inputs
 from ._beyond import LUNG
-from ._common import check_case, item_score, kps_item, summed
+from ._common import check_case, summed
+from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "osri"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "histology",
-    "kps",
-    "ecog",
-    "ecog_to_kps",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Oswestry Spinal Risk Index, OSRI"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Oswestry Spinal Risk Index (OSRI)"
 CITATION: Final = BALAIN_2013
 RANGE: Final = (1, 7)
 HIGHER_IS_BETTER: Final = False
@@ -93,12 +97,17 @@ GENERAL_CONDITION: Final = Item(
     ),
 )
 ITEMS: Final = (PRIMARY, GENERAL_CONDITION)
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = ((PRIMARY, inputs.HISTOLOGY), (GENERAL_CONDITION, inputs.KPS))
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
 
 #: None published (interchange format).
 BANDS: Final[tuple[BandRow[Band], ...]] = ()
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the OSRI; a complete result has no band.
 
     Needs ``histology`` and ``kps`` (or ``ecog`` with ``ecog_to_kps``); otherwise ``incomplete``
@@ -108,12 +117,6 @@ def score(case: Case) -> ScoreResult[Band]:
     check_case(case, "osri.score")
     missing: list[str] = []
     flags: list[str] = []
-    items: list[ItemScore | None] = [None, None]
-    histology = case.tumour.histology
-    if histology is None:
-        missing.append("histology")
-    else:
-        items[0] = item_score(PRIMARY, histology)
-    items[1] = kps_item(GENERAL_CONDITION, case.systemic, missing, flags)
+    items = score_items(case, READS, missing, flags)
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=flags)

@@ -20,39 +20,44 @@ inclusive integers (1-7, 8-14, > 14). The interval needs more than 15 months for
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from attrs import evolve
 
 from .._table import BandRow, Item, Row, Span, band_for
 from ..citations import RADES_2008, RADES_2010, Evidence
-from ..model import Case
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, ScoreResult, Status
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
+from . import _inputs as inputs
 from ._beyond import (
     LUNG,
     Ambulation,
     Cut,
     Finding,
-    ambulation,
-    other_bone_metastases,
-    visceral_finding,
 )
 from ._common import check_case, item_score, summed
+from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
 
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "INTERVAL_LONG",
     "ITEMS",
     "RANGE",
+    "READS",
     "SIMPLIFIED_2010",
     "SIMPLIFIED_2010_SURVIVAL",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "Interval",
     "Simplified2010",
@@ -60,17 +65,10 @@ __all__ = [
 ]
 
 ID: Final = "rades_2008"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "histology",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-    "visceral_metastases",
-    "months_diagnosis_to_mscc",
-    "ambulatory",
-    "motor_deficit_days",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Rades survival score for metastatic spinal cord compression"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Rades survival score for spinal cord compression (2008)"
 CITATION: Final = RADES_2008
 #: "Totals range 20-45, in 5 groups" (Rades 2008 abstract [primary]).
 RANGE: Final = (20, 45)
@@ -209,7 +207,31 @@ NO_MOTOR_DEFICIT: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def _interval(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
+    months = case.tumour.months_diagnosis_to_mscc
+    if months is None:
+        missing.append("months_diagnosis_to_mscc")
+        return None
+    interval = Interval.LONG if INTERVAL_LONG.holds(months) else Interval.SHORT
+    return evolve(item_score(item, interval),
+                  value=f"{months + 0.0:g} months ({interval.value})")  # -0.0 reads 0
+
+
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = (
+    (TUMOUR, inputs.HISTOLOGY),
+    (OTHER_BONE, inputs.OTHER_BONE),
+    (VISCERAL, inputs.VISCERAL),
+    (INTERVAL, inputs.Reads(fields=("months_diagnosis_to_mscc",), read=_interval)),
+    (AMBULATORY, inputs.AMBULATORY),
+    (MOTOR, inputs.field("motor_deficit_days")),
+)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
+
+
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the Rades 2008 survival score.
 
     ``not_applicable`` (with ``reason``) when ``motor_deficit_days`` is 0. Otherwise needs
@@ -225,33 +247,8 @@ def score(case: Case) -> ScoreResult[Band]:
         return ScoreResult(id=ID, status=Status.NOT_APPLICABLE, citation=CITATION,
                            higher_is_better=HIGHER_IS_BETTER, reason=NO_MOTOR_DEFICIT)
     missing: list[str] = []
-    items: list[ItemScore | None] = [None] * 6
-    histology = case.tumour.histology
-    if histology is None:
-        missing.append("histology")
-    else:
-        items[0] = item_score(TUMOUR, histology)
-    other_bone = other_bone_metastases(case, missing)
-    if other_bone is not None:
-        items[1] = item_score(OTHER_BONE, other_bone)
-    visceral = visceral_finding(case, missing)
-    if visceral is not None:
-        items[2] = item_score(VISCERAL, visceral)
-    months = case.tumour.months_diagnosis_to_mscc
-    if months is None:
-        missing.append("months_diagnosis_to_mscc")
-    else:
-        interval = Interval.LONG if INTERVAL_LONG.holds(months) else Interval.SHORT
-        items[3] = evolve(item_score(INTERVAL, interval),
-                          value=f"{months + 0.0:g} months ({interval.value})")  # -0.0 reads 0
-    walks = ambulation(case, missing)
-    if walks is not None:
-        items[4] = item_score(AMBULATORY, walks)
-    if days is None:
-        missing.append("motor_deficit_days")
-    else:
-        items[5] = item_score(MOTOR, days)
     flags: list[str] = []
+    items = score_items(case, READS, missing, flags)
     result = summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                     items=items, missing=missing, flags=flags)
     if result.total is None:

@@ -8,31 +8,40 @@ SINS is the maximum over its lesions, and every lesion's own total is reported (
 from __future__ import annotations
 
 import operator
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, Item, Row, band_for
 from ..citations import FISHER_2010, Evidence, decision
-from ..model import Case, Lesion
+from ..policy import DEFAULT_POLICY, Policy
 from ..results import ItemScore, LesionScore, ScoreResult, Status
 from ..vocab import Alignment, BoneLesion, Code, Collapse, Pain, Posterolateral
 from ..vocab import SpinalLevel as L
 from ._common import check_case, item_score
 
+if TYPE_CHECKING:
+    from ..model import Case, Lesion
+
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "LESION_FIELDS",
     "RANGE",
+    "TITLE",
     "Band",
     "score",
     "score_lesion",
 ]
 
 ID: Final = "sins"
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Spinal Instability Neoplastic Score, SINS"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Spinal Instability Neoplastic Score (SINS)"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (
@@ -137,7 +146,7 @@ def score_lesion(lesion: Lesion, index: int = 0) -> LesionScore:
                        total=sum(i.points for i in items), items=tuple(items))
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """The case's SINS: the maximum over lesions, each lesion's own total reported.
 
     ``incomplete`` when there are no lesions (missing ``lesions``) or any lesion lacks a SINS

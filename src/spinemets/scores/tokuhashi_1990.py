@@ -7,44 +7,44 @@ total 0-12, higher is better. Kept separate from the 2005 revision (:mod:`.tokuh
 
 from __future__ import annotations
 
-import enum
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_1990, Evidence
-from ..model import Case
-from ..results import ScoreResult
+from ..policy import DEFAULT_POLICY, Policy
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._common import check_case
-from ._tokuhashi import evaluate
+from ._inputs import inputs_of
+from ._tokuhashi import evaluate, reads
+
+if TYPE_CHECKING:
+    import enum
+
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "tokuhashi_1990"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "kps",
-    "ecog",
-    "ecog_to_kps",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-    "visceral_metastases",
-    "histology",
-    "frankel",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Original Tokuhashi score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Tokuhashi score (original, 1990)"
 CITATION: Final = TOKUHASHI_1990
 RANGE: Final = (0, 12)
 HIGHER_IS_BETTER: Final = True
@@ -102,6 +102,11 @@ PALSY: Final = Item(key="palsy", label="Spinal cord palsy", rows=(
     Row(when=(Frankel.E,), points=2, wording="None (Frankel E)", source=_S),
 ))
 ITEMS: Final = (KPS, EXTRASPINAL, VERTEBRAL, VISCERAL, PRIMARY, PALSY)
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = reads(ITEMS)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
 
 #: The expected survival period of the outer bands. The middle band's "variable, mostly < 6-12
 #: months" names no single period, so it has no row (and no agreement reading).
@@ -123,7 +128,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the original Tokuhashi score (Tokuhashi 1990).
 
     KPS may come from ECOG only through a named conversion (decision ``ecog-to-kps``). Flags:
@@ -131,6 +136,6 @@ def score(case: Case) -> ScoreResult[Band]:
     ``kps_from_ecog_ambiguous``. Missing inputs give an ``incomplete`` result naming all of them.
     """
     check_case(case, "tokuhashi_1990.score")
-    result = evaluate(case, id=ID, citation=CITATION, items=ITEMS,
+    result = evaluate(case, id=ID, citation=CITATION, reads=READS,
                       bands=cast("tuple[BandRow[enum.Enum], ...]", BANDS))
     return cast("ScoreResult[Band]", result)

@@ -8,46 +8,45 @@ carries Tokuhashi's treatment principle as ``strategy``.
 
 from __future__ import annotations
 
-import enum
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from .._table import BandRow, Item, Row, Span
 from ..citations import TOKUHASHI_2005, Evidence
-from ..model import Case
 from ..policy import DEFAULT_POLICY, Policy
-from ..results import ScoreResult
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Frankel, Histology, VisceralMetastases
 from ._common import check_case
-from ._tokuhashi import evaluate
+from ._inputs import inputs_of
+from ._tokuhashi import evaluate, reads
+
+if TYPE_CHECKING:
+    import enum
+
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
     "strategy_for",
 ]
 
 ID: Final = "tokuhashi_2005"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "kps",
-    "ecog",
-    "ecog_to_kps",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-    "visceral_metastases",
-    "histology",
-    "frankel",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Revised Tokuhashi score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Tokuhashi score (revised, 2005)"
 CITATION: Final = TOKUHASHI_2005
 RANGE: Final = (0, 15)
 HIGHER_IS_BETTER: Final = True
@@ -115,6 +114,11 @@ PALSY: Final = Item(key="palsy", label="Palsy", rows=(
     Row(when=(Frankel.E,), points=2, wording="None (Frankel E)", source=_P),
 ))
 ITEMS: Final = (KPS, EXTRASPINAL, VERTEBRAL, VISCERAL, PRIMARY, PALSY)
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = reads(ITEMS)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
 
 _COHORT = ("cohort statistics of Tokuhashi 2005 (NICE CG75 wording); not an individual "
            "prediction")
@@ -188,6 +192,6 @@ def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
         assert tumour.vertebral_metastases is not None and tumour.visceral_metastases is not None
         return strategy_for(total, tumour.vertebral_metastases, tumour.visceral_metastases, policy)
 
-    result = evaluate(case, id=ID, citation=CITATION, items=ITEMS,
+    result = evaluate(case, id=ID, citation=CITATION, reads=READS,
                       bands=cast("tuple[BandRow[enum.Enum], ...]", BANDS), strategy=principle)
     return cast("ScoreResult[Band]", result)

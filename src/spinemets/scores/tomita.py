@@ -7,26 +7,34 @@ total 2-10, higher is worse. Each band carries Tomita's treatment goal and surgi
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, DefaultRow, Item, Row, default_index
 from ..citations import TOMITA_2001, Evidence, decision
-from ..model import Case
-from ..results import ItemScore, ScoreResult
+from ..policy import DEFAULT_POLICY, Policy
 from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
-from ._beyond import SOLITARY_SUM
-from ._common import check_case, histology_flags, item_score, summed
+from . import _inputs as inputs
+from ._beyond import SkeletalExtent, skeletal_extent
+from ._common import check_case, histology_flags, summed
+from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",
     "CITATION",
     "GROWTH_DEFAULTS",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "STRATEGY",
+    "TITLE",
     "Band",
     "BoneMetastases",
     "growth_of",
@@ -34,16 +42,10 @@ __all__ = [
 ]
 
 ID: Final = "tomita"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "histology",
-    "tomita_growth",
-    "visceral_metastases",
-    "extraspinal_bone_metastases",
-    "vertebral_metastases",
-    "bone_metastases_isolated",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "Tomita score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "Tomita score"
 CITATION: Final = TOMITA_2001
 RANGE: Final = (2, 10)
 HIGHER_IS_BETTER: Final = False
@@ -155,7 +157,41 @@ def growth_of(case: Case) -> TomitaGrowth | None:
     return row.value if row is not None else None
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def _growth(case: Case, missing: list[str]) -> TomitaGrowth | None:
+    growth = growth_of(case)
+    if growth is None:
+        missing.append("tomita_growth")
+        if case.tumour.histology is None:
+            missing.append("histology")
+    return growth
+
+
+def _bone(case: Case, missing: list[str]) -> BoneMetastases | None:
+    """Solitary or isolated (``bone_metastases_isolated``, else the counts sum to 1), or
+    multiple."""
+    if case.tumour.bone_metastases_isolated:
+        return BoneMetastases.SOLITARY_OR_ISOLATED
+    extent = skeletal_extent(case, missing)
+    if extent is None:
+        return None
+    if extent is SkeletalExtent.SOLITARY:
+        return BoneMetastases.SOLITARY_OR_ISOLATED
+    return BoneMetastases.MULTIPLE
+
+
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = (
+    (GROWTH, inputs.derived(("histology", "tomita_growth"), _growth)),
+    (VISCERAL, inputs.field("visceral_metastases")),
+    (BONE, inputs.derived(("extraspinal_bone_metastases", "vertebral_metastases",
+                           "bone_metastases_isolated"), _bone)),
+)
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
+
+
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the Tomita score (Tomita 2001).
 
     Returns a complete result with items, band and ``strategy``, or an ``incomplete`` result
@@ -163,35 +199,10 @@ def score(case: Case) -> ScoreResult[Band]:
     ``extraspinal_bone_metastases``, ``vertebral_metastases``). Nothing is raised.
     """
     check_case(case, "tomita.score")
-    tumour = case.tumour
     missing: list[str] = []
     flags: list[str] = []
     histology_flags(case, flags)
-    items: list[ItemScore | None] = [None, None, None]
-    growth = growth_of(case)
-    if growth is None:
-        missing.append("tomita_growth")
-        if tumour.histology is None:
-            missing.append("histology")
-    else:
-        items[0] = item_score(GROWTH, growth)
-    if tumour.visceral_metastases is None:
-        missing.append("visceral_metastases")
-    else:
-        items[1] = item_score(VISCERAL, tumour.visceral_metastases)
-    if tumour.bone_metastases_isolated:
-        items[2] = item_score(BONE, BoneMetastases.SOLITARY_OR_ISOLATED)
-    elif tumour.extraspinal_bone_metastases is None or tumour.vertebral_metastases is None:
-        if tumour.extraspinal_bone_metastases is None:
-            missing.append("extraspinal_bone_metastases")
-        if tumour.vertebral_metastases is None:
-            missing.append("vertebral_metastases")
-    else:
-        counts = tumour.extraspinal_bone_metastases + tumour.vertebral_metastases
-        solitary = counts == SOLITARY_SUM
-        items[2] = item_score(
-            BONE, BoneMetastases.SOLITARY_OR_ISOLATED if solitary else BoneMetastases.MULTIPLE
-        )
+    items = score_items(case, READS, missing, flags)
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=flags,
                   strategy=lambda band, total: (STRATEGY[band.code], ()))

@@ -13,40 +13,43 @@ include brain.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._table import BandRow, Item, Row, Span
 from ..citations import VAN_DER_LINDEN_2005, Evidence
-from ..model import Case
-from ..results import ItemScore, ScoreResult
+from ..policy import DEFAULT_POLICY, Policy
 from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology
-from ._beyond import LUNG, Finding, visceral_finding
-from ._common import check_case, item_score, kps_item, summed
+from . import _inputs as inputs
+from ._beyond import LUNG, Finding
+from ._common import check_case, summed
+from ._inputs import inputs_of, score_items
+
+if TYPE_CHECKING:
+    from ..model import Case
+    from ..results import ScoreResult
 
 __all__ = [
     "BANDS",
     "CITATION",
+    "HEADING",
     "HIGHER_IS_BETTER",
     "ID",
     "INPUTS",
     "ITEMS",
     "RANGE",
+    "READS",
     "SURVIVAL",
+    "TITLE",
     "Band",
     "score",
 ]
 
 ID: Final = "van_der_linden"
-#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
-#: checks that changing any other field leaves the result unchanged).
-INPUTS: Final = (
-    "kps",
-    "ecog",
-    "ecog_to_kps",
-    "histology",
-    "visceral_metastases",
-)
+#: The instrument's name (captions, FHIR display text, ``str(result)``).
+TITLE: Final = "van der Linden score"
+#: Its heading in the text report of an assessment.
+HEADING: Final = "van der Linden score (Dutch Bone Metastasis Study, 2005)"
 CITATION: Final = VAN_DER_LINDEN_2005
 RANGE: Final = (0, 6)
 HIGHER_IS_BETTER: Final = True
@@ -93,6 +96,11 @@ VISCERAL: Final = Item(key="visceral_metastases", label="Visceral metastases", r
     Row(when=(Finding.PRESENT,), points=0, wording="Present", source=_S),
 ))
 ITEMS: Final = (KPS, PRIMARY, VISCERAL)
+#: What each item reads, in result order: ``INPUTS`` and the missing fields follow from it.
+READS: Final = ((KPS, inputs.KPS), (PRIMARY, inputs.HISTOLOGY), (VISCERAL, inputs.VISCERAL))
+#: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
+#: checks that changing any other field leaves the result unchanged).
+INPUTS: Final = inputs_of(READS)
 
 _COHORT = ("cohort statistics of the Dutch Bone Metastasis Study spinal cohort "
            "(van der Linden 2005), not an individual prediction")
@@ -125,7 +133,7 @@ BANDS: Final = (
 )
 
 
-def score(case: Case) -> ScoreResult[Band]:
+def score(case: Case, policy: Policy = DEFAULT_POLICY) -> ScoreResult[Band]:
     """Score *case* with the van der Linden score.
 
     Needs ``kps`` (or ``ecog`` with ``ecog_to_kps``), ``histology`` and ``visceral_metastases``;
@@ -135,14 +143,6 @@ def score(case: Case) -> ScoreResult[Band]:
     check_case(case, "van_der_linden.score")
     missing: list[str] = []
     flags: list[str] = []
-    items: list[ItemScore | None] = [kps_item(KPS, case.systemic, missing, flags), None, None]
-    histology = case.tumour.histology
-    if histology is None:
-        missing.append("histology")
-    else:
-        items[1] = item_score(PRIMARY, histology)
-    visceral = visceral_finding(case, missing)
-    if visceral is not None:
-        items[2] = item_score(VISCERAL, visceral)
+    items = score_items(case, READS, missing, flags)
     return summed(id=ID, citation=CITATION, higher_is_better=HIGHER_IS_BETTER, bands=BANDS,
                   items=items, missing=missing, flags=flags)
