@@ -57,6 +57,7 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "previous_chemotherapy": (True, False),
     "katagiri_group": ("slow", "moderate", "rapid"),
     "katagiri_visceral": ("none", "nodular", "disseminated"),
+    "katagiri_laboratory": ("normal", "abnormal", "critical"),  # §8.4: overrides the values
     "albumin_g_dl": (2.1, 3.4, 3.49, 3.5, 3.51, 3.6, 3.69, 3.7, 3.71, 4.5),
     "crp_mg_dl": (0.0, 0.1, 0.39, 0.4, 0.41, 3.0),
     "ldh_u_l": (120.0, 249.0, 249.9, 250.0, 250.1, 700.0),
@@ -68,8 +69,8 @@ CHOICES: dict[str, tuple[Any, ...]] = {
 }
 LESION = ("level", "pain", "bone_lesion", "alignment", "collapse", "posterolateral", "escc")
 #: How often a field is left out: rare fields keep many rows complete.
-ABSENT = {"tomita_growth": 0.8, "radiosensitivity": 0.7, "kps": 0.3, "ecog": 0.4,
-          "ecog_to_kps": 0.4, "bone_metastases_isolated": 0.7, "katagiri_group": 0.5,
+ABSENT = {"katagiri_laboratory": 0.85, "tomita_growth": 0.8, "radiosensitivity": 0.7, "kps": 0.3,
+          "ecog": 0.4, "ecog_to_kps": 0.4, "bone_metastases_isolated": 0.7, "katagiri_group": 0.5,
           **dict.fromkeys(("crp_mg_dl", "ldh_u_l", "platelets_10e9_l", "calcium_mg_dl",
                            "bilirubin_mg_dl"), 0.03)}
 SEED_IDS = ("tomita", "tokuhashi_1990", "tokuhashi_2005", "sins")

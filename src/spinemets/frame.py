@@ -42,14 +42,16 @@ import importlib
 import importlib.util
 import math
 import operator
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType, SimpleNamespace
 from typing import Any, Final
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from ._fields import _MISSING, CASE_FIELDS, LESION_FIELDS, FieldSpec
 from ._table import Item, Span
+from .exceptions import SpinemetsError, echo
 from .policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
 from .recommend.grid import (
     RADIATION_CELLS,
@@ -72,7 +74,13 @@ from .scores import (
 )
 from .vocab import EcogToKps, EsccGrade, KatagiriGroup, Radiosensitivity, TomitaGrowth
 
-__all__ = ["NOMS", "output_columns", "score_frame", "supported_scores"]
+__all__ = ["NOMS", "FrameError", "output_columns", "score_frame", "supported_scores"]
+
+class FrameError(SpinemetsError, ValueError):
+    """A frame :func:`score_frame` cannot read as a whole (a duplicated column, a long-form key
+    that is null, repeated or matches no case); a bad *cell* is never raised, it is reported in
+    its row's ``error``."""
+
 
 #: The pseudo score id that selects the two NOMS columns (they bring ``sins`` and ``escc``).
 NOMS: Final = "noms"
@@ -283,12 +291,41 @@ def const(value: Any) -> Node:
 # --------------------------------------------------------------------------------------------
 
 
+@frozen
+class _Options:
+    """What one :func:`score_frame` call asks for (picklable: Dask ships it to workers)."""
+
+    ids: tuple[str, ...]
+    keep_input: bool = False
+    mapping: Mapping[str, str] = {}
+    policy: Policy = DEFAULT_POLICY
+    prefix: str = ""
+    invalid: str = "row"
+    ecog_to_kps: EcogToKps | None = None
+    detail: bool = False
+    #: Cases of a long-form call: SINS and ESCC come from the lesion frame (pseudo fields).
+    long: bool = False
+
+    def name(self, column: str) -> str:
+        """An output column's name (with the prefix)."""
+        return self.prefix + column
+
+
+#: Pseudo fields of a long-form call: the case's SINS (maximum over its lesions) and worst ESCC
+#: grade, computed from the lesion frame and read by the plan like any field.
+_SINS_TOTAL: Final = "__spinemets_sins_total"
+_ESCC_WORST: Final = "__spinemets_escc_worst"
+_PSEUDO: Final[dict[str, Domain]] = {_SINS_TOTAL: int, _ESCC_WORST: EsccGrade}
+
+
 class _Plan:
     """Plan nodes for the fields present in one frame (absent fields are NULL)."""
 
-    def __init__(self, present: Iterable[str], policy: Policy) -> None:
+    def __init__(self, present: Iterable[str], opts: _Options) -> None:
         self.present = frozenset(present)
-        self.policy = policy
+        self.policy = opts.policy
+        self.ecog_to_kps = opts.ecog_to_kps
+        self.long = opts.long
         self._fields: dict[str, Node] = {}
         self.totals: dict[str, Node] = {}  #: Score id -> total node (NESMS reads modified Bauer).
 
@@ -296,6 +333,8 @@ class _Plan:
         if name not in self.present:
             return NULL
         node = self._fields.get(name)
+        if node is None and name in _PSEUDO:
+            node = self._fields[name] = FieldRef(_PSEUDO[name], name)
         if node is None:
             spec = _FIELDS[name]
             domain: Domain = {"code": spec.codes, "bool": bool}.get(spec.kind, float)  # type: ignore[assignment]
@@ -340,7 +379,10 @@ def _kps_item(plan: _Plan, item: Item) -> Node:
         row = item.row_covering(r.lo, r.hi)
         if row is not None:
             table[conversions.index(r.conversion) * radix + r.ecog] = row.points
-    conv = lookup(plan.field("ecog_to_kps"), {c: i for i, c in enumerate(conversions)}, int)
+    named = plan.field("ecog_to_kps")
+    if plan.ecog_to_kps is not None:  # score_frame(..., ecog_to_kps=): where the cell is absent
+        named = coalesce(named, const(plan.ecog_to_kps))
+    conv = lookup(named, {c: i for i, c in enumerate(conversions)}, int)
     from_ecog = lookup(add(mul(conv, radix), plan.field("ecog")), table, int)
     return from_ecog if kps is NULL else when(IsNull(bool, kps), from_ecog, from_kps)
 
@@ -495,7 +537,7 @@ def _summed(plan: _Plan, module: ModuleType) -> list[tuple[str, Node]]:
     """The output columns of one summed instrument: ``<id>``, ``<id>_band`` (NESMS: and
     ``nesms_raw``, the sum before the cap)."""
     items = []
-    for item in module.ITEMS:
+    for item in () if plan.long and module is sins else module.ITEMS:
         if module is nesms and item.key == "modified_bauer":
             from .scores import bauer_modified
 
@@ -505,7 +547,7 @@ def _summed(plan: _Plan, module: ModuleType) -> list[tuple[str, Node]]:
             items.append(_item_table(item, mbauer))
         else:
             items.append(_SPECIAL_ITEMS.get((module.ID, item.key), _generic_item)(plan, item))
-    total = raw = add(*items)
+    total = raw = add(*items) if items else plan.field(_SINS_TOTAL)
     if module is nesms:
         total = minimum(raw, nesms.CAP)
     # Rades: motor_deficit_days = 0 is in no row of its motor item, so the total (and band) is
@@ -521,7 +563,7 @@ def _summed(plan: _Plan, module: ModuleType) -> list[tuple[str, Node]]:
 @functools.cache
 def _supported_summed() -> tuple[str, ...]:
     """The summed instruments every item of which the plan can build."""
-    plan = _Plan(_FIELDS, DEFAULT_POLICY)
+    plan = _Plan(_FIELDS, _Options(()))
     ids = []
     for module in SUMMED:
         try:
@@ -572,7 +614,7 @@ def _build(plan: _Plan, ids: Sequence[str]) -> list[tuple[str, Node]]:
     for module in modules:
         out += _summed(plan, module)
     sins_band = dict(out).get(f"{sins.ID}_band", NULL)
-    grade = plan.field("escc")
+    grade = plan.field(_ESCC_WORST if plan.long else "escc")
     classes = {g: row.code for row in escc.CLASSES for g in row.when}
     if with_escc:
         out += [("escc_grade", grade), ("escc_class", lookup(grade, classes, EsccClass))]
@@ -615,8 +657,15 @@ def _build(plan: _Plan, ids: Sequence[str]) -> list[tuple[str, Node]]:
 
 def output_columns(scores: Iterable[str] | None = None) -> list[str]:
     """The output column names :func:`score_frame` adds for ``scores=``, in order."""
-    plan = _Plan((), DEFAULT_POLICY)
-    return [name for name, _ in _build(plan, _selected(scores))] + ["error"]
+    return [name for name, _ in _declared(_selected(scores))] + ["error"]
+
+
+@functools.cache
+def _declared(ids: tuple[str, ...]) -> tuple[tuple[str, Domain], ...]:
+    """Every output column and its domain, fixed by ``scores=`` alone: the plan of a frame that
+    has every field (a frame without some columns has NULL nodes, whose domain says nothing)."""
+    plan = _Plan(_FIELDS, _Options(ids))
+    return tuple((name, node.domain) for name, node in _build(plan, ids))
 
 
 def _refcounts(roots: Iterable[Node]) -> dict[int, int]:
@@ -653,26 +702,45 @@ def _children(node: Node) -> tuple[Node, ...]:
 # --------------------------------------------------------------------------------------------
 
 
+#: Integers must stay below this in absolute value (and floats be finite): a larger value is an
+#: error of its field, as in the dict form.
+_INT_BOUND: Final = 1 << 53
+
+
+def _python_scalar(raw: Any) -> Any:
+    """A NumPy scalar as the Python value it holds (``float32`` through its shortest decimal,
+    so ``np.float32(1.4)`` is 1.4); anything else unchanged."""
+    if type(raw).__module__ != "numpy" or not hasattr(raw, "item"):
+        return raw
+    if getattr(raw, "dtype", None) is not None and raw.dtype.kind == "f" and raw.dtype.itemsize < 8:
+        return float(str(raw))
+    return raw.item()
+
+
 def parse_cell(spec: FieldSpec, raw: Any) -> Any:
     """One DataFrame cell: the typed value, ``None`` (not assessed) or ``_MISSING`` (invalid).
 
     NaN, None, ``pd.NA`` and ``NaT`` mean not assessed; NumPy scalars read as their Python
-    values; an integer 0, 2 or 3 (or the same whole float) in ``escc`` reads as that grade.
+    values; an integer 0, 2 or 3 (or the same whole float) in ``escc`` reads as that grade;
+    integers of 2**53 or more in absolute value (also whole floats in an integer field) are
+    invalid.
     """
     if raw is None:
         return None
-    item = getattr(raw, "item", None)
-    if item is not None and type(raw).__module__ == "numpy":
-        raw = item()
-    if type(raw) is float and math.isnan(raw):
+    raw = _python_scalar(raw)
+    kind = type(raw)
+    if kind is float and math.isnan(raw):
         return None
-    if type(raw).__name__ in ("NAType", "NaTType"):
+    if kind.__name__ in ("NAType", "NaTType"):
         return None
-    if spec.codes is EsccGrade and type(raw) in (int, float):
+    if spec.codes is EsccGrade and kind in (int, float):
         if raw in (0, 2, 3):
             return EsccGrade(str(int(raw)))
         return _MISSING
-    return spec.parse(raw)
+    value = spec.parse(raw)
+    if type(value) is int and not -_INT_BOUND < value < _INT_BOUND:
+        return _MISSING
+    return value
 
 
 def _message(names: Iterable[tuple[str, FieldSpec]]) -> str:
@@ -771,8 +839,20 @@ def _coded(np: Any, spec: FieldSpec, codes: Any, uniques: Sequence[Any]) -> _Col
     return _Column(codes, table, bad if bad.any() else None)
 
 
-def _numeric(np: Any, spec: FieldSpec, x: Any) -> _Column:
-    """A float64 column (NaN = not assessed): codes when whole and narrow, else dense."""
+def _float64(np: Any, x: Any) -> Any:
+    """A float array as float64; ``float32``/``float16`` through each value's shortest decimal
+    (``np.float32(1.4)`` is 1.4, so published cut-offs compare as written)."""
+    if x.dtype.kind == "f" and x.dtype.itemsize < 8:
+        return x.astype(str).astype(np.float64)
+    return x.astype(np.float64, copy=False)
+
+
+def _numeric(np: Any, spec: FieldSpec, x: Any, *, integers: bool = False) -> _Column:
+    """A float64 column (NaN = not assessed): codes when whole and narrow, else dense.
+
+    *integers*: the column's dtype holds integers, which must lie below 2**53 in absolute value
+    whatever the field (as a Python ``int`` in the dict form); so must whole values of an integer
+    field."""
     nan = np.isnan(x)
     n = len(x)
     if n == 0 or nan.all():
@@ -787,7 +867,10 @@ def _numeric(np: Any, spec: FieldSpec, x: Any) -> _Column:
         if bool((whole | nan).all() if has_nan else whole.all()):
             if has_nan:
                 codes[nan] = -1
-            cast = float if spec.kind == "number" else int
+            # Whole *differences* say nothing about the values (80.5 alone is "whole" from
+            # itself): each value is parsed as the float it is, or as an integer when the
+            # column's dtype holds integers.
+            cast = int if integers else float
             return _coded(np, spec, codes, [cast(lo + i) for i in range(int(hi - lo) + 1)])
     if spec.kind not in ("int", "number"):  # numbers in a code or boolean column
         uniques, codes = np.unique(x, return_inverse=True)
@@ -803,11 +886,18 @@ def _numeric(np: Any, spec: FieldSpec, x: Any) -> _Column:
             ok &= x <= spec.maximum
         if spec.kind == "int":
             ok &= np.floor(x) == x
+        if spec.kind == "int" or integers:
+            ok &= np.abs(x) < _INT_BOUND
         if spec.multiple_of:
             ok &= np.fmod(x, spec.multiple_of) == 0
     bad = ~ok & ~nan
     values = x if not bad.any() else np.where(ok, x, np.nan)
     return _Column(None, values, bad if bad.any() else None)
+
+
+def _offset(sizes: Sequence[int]) -> int:
+    """The mixed-radix value of all-ones digits: grid index minus key (NA digits are -1)."""
+    return sum(math.prod(sizes[i + 1:]) for i in range(len(sizes)))
 
 
 class _Eval:
@@ -896,7 +986,8 @@ class _Eval:
         if key is None:
             np = self.np
             sizes = [len(self.columns[name].table) for name in names]
-            dtype = np.int16 if math.prod(sizes) < 1 << 15 else np.int32
+            # Keys run from -offset (every digit NA) to prod(sizes) - offset - 1.
+            dtype = np.int16 if max(math.prod(sizes), _offset(sizes)) < 1 << 15 else np.int32
             if len(names) == 1:
                 key = self.columns[names[0]].codes
             else:
@@ -926,8 +1017,15 @@ class _Eval:
         table = _Eval(np, grid.shape[1], sub, fuse=False).run([node])[0]
         if _kind(node.domain) == "i":
             table = self._int_table(table)
-        offset = sum(math.prod(sizes[i + 1:]) for i in range(len(sizes)))
-        return np.take(np.roll(table, -offset), self._key(names))
+        # The key is the grid index minus the offset (NA digits are -1, not 0): rolling the table
+        # by the offset lets negative keys wrap to their slots. When all-null columns (a table of
+        # one slot) make the offset exceed the table, the rolled table is repeated so that every
+        # key from -offset up stays in range (the length is a multiple of the table's).
+        offset = _offset(sizes)
+        rolled = np.roll(table, -offset)
+        if offset > len(table):
+            rolled = np.tile(rolled, -(-offset // len(table)))
+        return np.take(rolled, self._key(names))
 
     def _int_table(self, values: Any) -> Any:
         """Small ints as int16 (null: _NEG); float (null: NaN) when a value is too large."""
@@ -1108,13 +1206,7 @@ def _pandas_field(pd: Any, np: Any, spec: FieldSpec, series: Any) -> _Column:
     if isinstance(dtype, pd.CategoricalDtype):
         return _coded(np, spec, series.cat.codes.to_numpy(), list(dtype.categories))
     if dtype == np.dtype(object):
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        if any(isinstance(u, bool | np.bool_) for u in uniques):
-            # factorize merges True with 1 and False with 0: read mixed columns cell by cell.
-            kind = pd.api.types.infer_dtype(series, skipna=True)
-            if kind not in ("boolean", "empty"):
-                return _coded(np, spec, np.arange(len(series)), list(series))
-        return _coded(np, spec, codes, list(uniques))
+        return _object_column(pd, np, spec, series)
     if getattr(dtype, "storage", None) == "pyarrow" or type(dtype).__name__ == "ArrowDtype":
         pa = importlib.import_module("pyarrow")
         arr = pa.array(series.array)
@@ -1126,10 +1218,57 @@ def _pandas_field(pd: Any, np: Any, spec: FieldSpec, series: Any) -> _Column:
         if isinstance(dtype, np.dtype):
             return _coded(np, spec, series.to_numpy().view(np.int8), [False, True])
         return _coded(np, spec, series.to_numpy(dtype=np.int8, na_value=-1), [False, True])
+    if dtype.kind == "f" and getattr(dtype, "itemsize", 8) < 8:
+        return _numeric(np, spec, _float64(np, series.to_numpy(dtype=np.float32,
+                                                                 na_value=np.nan)))
     if dtype.kind in "iuf":
-        return _numeric(np, spec, series.to_numpy(dtype=np.float64, na_value=np.nan))
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return _coded(np, spec, codes, list(uniques))
+        return _numeric(np, spec, series.to_numpy(dtype=np.float64, na_value=np.nan),
+                        integers=dtype.kind in "iu")
+    return _object_column(pd, np, spec, series)
+
+
+#: Cell types that ``pd.factorize`` may merge with each other without changing a cell's reading
+#: (one family per column); bools never share a family with numbers, nor float32 with float64.
+_FAMILIES: Final = ({"str", "str_"}, {"bool", "bool_"}, {"float", "float64"},
+                    {"int", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                     "uint64"})
+
+
+def _object_column(pd: Any, np: Any, spec: FieldSpec, series: Any) -> _Column:
+    """Cells of any Python type: hashed once by ``pd.factorize`` when they share one type family
+    (see ``_FAMILIES``), else cell by cell keyed on type and value, so that ``True`` is never
+    merged with ``1``, and unhashable cells (lists) are read as what they are (invalid)."""
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "boolean", "integer", "empty"):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)  # one family, hashable
+        return _coded(np, spec, codes, list(uniques))
+    na = pd.isna(series).to_numpy(dtype=bool)
+    values = series.to_numpy(dtype=object, na_value=None)
+    types = {type(v).__name__ for v in values[~na]}
+    if any(types <= family for family in _FAMILIES):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return _coded(np, spec, codes, list(uniques))
+    return _cells(np, spec, values, na)
+
+
+def _cells(np: Any, spec: FieldSpec, values: Sequence[Any], na: Any) -> _Column:
+    """Cells read one by one, deduplicated on (type, value); *na* marks the null cells."""
+    index: dict[Any, int] = {}
+    uniques: list[Any] = []
+    codes = np.full(len(values), -1, np.int32)
+    for i in np.flatnonzero(~na).tolist():
+        raw = values[i]
+        try:
+            key = (type(raw), raw)
+            j = index.get(key)
+        except TypeError:  # unhashable: a code of its own
+            key, j = None, None
+        if j is None:
+            j = len(uniques)
+            uniques.append(raw)
+            if key is not None:
+                index[key] = j
+        codes[i] = j
+    return _coded(np, spec, codes, uniques)
 
 
 def _polars_field(pl: Any, np: Any, spec: FieldSpec, s: Any) -> _Column:
@@ -1147,22 +1286,25 @@ def _polars_field(pl: Any, np: Any, spec: FieldSpec, s: Any) -> _Column:
         return _coded(np, spec, codes, vocab)
     if dtype == pl.Boolean:
         return _coded(np, spec, s.cast(pl.Int8).fill_null(-1).to_numpy(), [False, True])
+    if dtype == pl.Float32:
+        return _numeric(np, spec, _float64(np, s.to_numpy()))
     if dtype.is_numeric():
-        return _numeric(np, spec, s.cast(pl.Float64).to_numpy())
+        return _numeric(np, spec, s.cast(pl.Float64).to_numpy(), integers=dtype.is_integer())
     if dtype == pl.Object:
         values = s.to_list()
-        index: dict[Any, int] = {}
-        codes = np.fromiter((-1 if v is None else index.setdefault(v, len(index))
-                             for v in values), np.int32, len(values))
-        return _coded(np, spec, codes, list(index))
-    return _coded(np, spec, s.is_null().cast(pl.Int8).to_numpy() - 1, [_INVALID])
+        na = np.fromiter((v is None for v in values), bool, len(values))
+        return _cells(np, spec, values, na)
+    if dtype == pl.Null:  # every cell null (e.g. an empty CSV column)
+        return _coded(np, spec, np.full(len(s), -1, np.int8), [])
+    # Strings in a number or boolean field, dates, lists, ...: every non-null cell is invalid.
+    return _coded(np, spec, s.is_not_null().cast(pl.Int8).to_numpy() - 1, [_INVALID])
 
 
 @frozen
 class _Scored:
     """Engine-neutral results: per output, its node and per-row values; the error kinds."""
 
-    outputs: list[tuple[str, Node]]
+    outputs: Sequence[tuple[str, Domain]]  #: Output name and its declared domain.
     values: list[Any]
     bad_rows: Any  #: Indexes of invalid rows, or None.
     kinds: Any  #: Per row, the index of its message in ``texts`` (-1: valid), or None.
@@ -1170,13 +1312,17 @@ class _Scored:
 
 
 def _score_columns(
-    np: Any, n: int, fields: Mapping[str, _Column], names: Mapping[str, str],
-    ids: Sequence[str], policy: Policy,
+    np: Any, n: int, fields: Mapping[str, _Column], names: Mapping[str, str], opts: _Options,
 ) -> _Scored:
     """Score read columns (*names*: field -> the caller's column name)."""
-    plan = _Plan(fields, policy)
-    outputs = _build(plan, ids)
-    values = _Eval(np, n, fields, fuse=True).run([node for _, node in outputs])
+    plan = _Plan(fields, opts)
+    nodes = _build(plan, opts.ids)
+    outputs = [(opts.name(name), domain) for name, domain in _declared(opts.ids)]
+    ev = _Eval(np, n, fields, fuse=True)
+    values = ev.run([node for _, node in nodes])
+    # A NULL node (its inputs are absent) takes the declared domain's null.
+    values = [ev._null(_kind(domain)) if node is NULL else v
+              for (_, node), (_, domain), v in zip(nodes, outputs, values, strict=True)]
     bits = [(names[name], _FIELDS[name], bad) for name, col in fields.items()
             for bad in [col.bad_rows(np)] if bad is not None]
     if not bits:
@@ -1193,26 +1339,44 @@ def _score_columns(
     return _Scored(outputs, values, rows, kinds, texts)
 
 
-def _output_arrays(np: Any, scored: _Scored) -> list[tuple[str, Node, Any, Any]]:
-    """Per output ``(name, node, data, mask)``: int16 totals with a null mask, or int8 codes with
-    -1 for null (mask None); invalid rows are null everywhere."""
+def _output_arrays(
+    np: Any, scored: _Scored, invalid: str = "row"
+) -> list[tuple[str, Domain, Any, Any]]:
+    """Per output ``(name, domain, data, mask)``: int16 totals with a null mask, or int8 codes with
+    -1 for null (mask None); invalid rows are null everywhere (unless ``invalid="cell"``: an
+    invalid cell was read as absent)."""
     out = []
-    rows = scored.bad_rows
-    for (name, node), values in zip(scored.outputs, scored.values, strict=True):
-        if _kind(node.domain) == "c":
+    rows = scored.bad_rows if invalid == "row" else None
+    for (name, domain), values in zip(scored.outputs, scored.values, strict=True):
+        if _kind(domain) == "c":
             codes = values.astype(np.int8, copy=False)
             if rows is not None:
                 codes = codes.copy() if codes is values else codes
                 codes[rows] = -1
-            out.append((name, node, codes, None))
+            out.append((name, domain, codes, None))
         else:
             mask = values < 0 if values.dtype.kind != "f" else np.isnan(values)
             if rows is not None:
                 mask[rows] = True
             data = values.astype(np.int16, copy=False) if values.dtype.kind != "f" else \
                 np.where(mask, 0, values).astype(np.int16)
-            out.append((name, node, data, mask))
+            out.append((name, domain, data, mask))
     return out
+
+
+def _no_duplicates(read: Iterable[Any], columns: Iterable[Any]) -> None:
+    """Raise :class:`FrameError` when a column that would be read appears more than once."""
+    seen: set[Any] = set()
+    dups = []
+    for col in columns:
+        if col in seen and col not in dups:
+            dups.append(col)
+        seen.add(col)
+    named = [c for c in dups if c in set(read)]
+    if named:
+        raise FrameError(f"score_frame: the column {named[0]!r} appears more than once "
+                         f"({len(named)} duplicated field column(s): {named[:5]!r}); "
+                         "rename or drop the copies")
 
 
 def _present(mapping: Mapping[str, str], columns: Iterable[Any]) -> dict[str, Any]:
@@ -1225,37 +1389,51 @@ def _pandas_version(pd: Any) -> tuple[int, ...]:
     return tuple(int(p) for p in pd.__version__.split(".")[:2] if p.isdigit())
 
 
-def _score_pandas(
-    df: Any,
-    ids: Sequence[str],
-    keep_input: bool,
-    mapping: Mapping[str, str],
-    policy: Policy,
-) -> Any:
+def _score_pandas(df: Any, opts: _Options, lesions: Any = None, on: Any = None) -> Any:
     pd = importlib.import_module("pandas")
     np = importlib.import_module("numpy")
     n = len(df)
-    present = _present(mapping, df.columns)
+    present = _present(opts.mapping, df.columns)
+    _no_duplicates(present.values(), df.columns)
     fields = {name: _pandas_field(pd, np, _FIELDS[name], df[col])
               for name, col in present.items()}
-    scored = _score_columns(np, n, fields, {k: str(v) for k, v in present.items()}, ids, policy)
+    names = {k: str(v) for k, v in present.items()}
+    if lesions is not None:
+        scored = _score_long(np, opts, fields, names, _pandas_long_input(pd, np, df, lesions, on,
+                                                                         opts))
+    else:
+        scored = _score_columns(np, n, fields, names, opts)
+    return _pandas_output(pd, np, df, scored, opts)
+
+
+def _pandas_output(pd: Any, np: Any, df: Any, scored: _Scored, opts: _Options) -> Any:
+    n = len(df)
     columns: dict[str, Any] = {}
-    for name, node, data, mask in _output_arrays(np, scored):
+    for name, domain, data, mask in _output_arrays(np, scored, opts.invalid):
         if mask is None:
-            dtype = _categories(pd, node.domain)
+            dtype = _categories(pd, domain)
             columns[name] = pd.Categorical.from_codes(data, dtype=dtype, validate=False)
         else:
             columns[name] = pd.arrays.IntegerArray(data, mask)
-    columns["error"] = _pandas_errors(pd, np, n, scored)
+    columns[opts.name("error")] = _pandas_errors(pd, np, n, scored)
     out = pd.DataFrame(columns, index=df.index, copy=False)
-    if keep_input:
+    if opts.keep_input:
         kept = df.drop(columns=[c for c in out.columns if c in df.columns])
         out = pd.concat([kept, out], axis=1)
     return out
 
 
+def _ordered(domain: type[enum.Enum]) -> bool:
+    """Whether a code column is ordered: bands (by total), ESCC grades and classes."""
+    return domain in (EsccGrade, EsccClass) or any(m.Band is domain for m in SUMMED)
+
+
+@functools.cache
 def _categories(pd: Any, domain: type[enum.Enum]) -> Any:
-    return pd.CategoricalDtype(pd.Index([m.value for m in domain], dtype=object))
+    """The pandas dtype of a code column: its codes in enum order (a band enum lists its bands
+    from the lowest total up), ordered for bands, grades and classes."""
+    return pd.CategoricalDtype(pd.Index([m.value for m in domain], dtype=object),
+                               ordered=_ordered(domain))
 
 
 def _pandas_errors(pd: Any, np: Any, n: int, scored: _Scored) -> Any:
@@ -1274,43 +1452,46 @@ def _pandas_errors(pd: Any, np: Any, n: int, scored: _Scored) -> Any:
     return pd.array(array, dtype="str")
 
 
-def _polars_dtype(pl: Any, node: Node) -> Any:
-    if _kind(node.domain) != "c":
+def _polars_dtype(pl: Any, domain: Any) -> Any:
+    if _kind(domain) != "c":
         return pl.Int16
-    domain: Any = node.domain
     values = [m.value for m in domain] if domain is not bool else []
     return pl.Enum(values) if values else pl.String
 
 
-def _polars_schema(pl: Any, schema: Any, ids: Sequence[str], keep_input: bool) -> dict[str, Any]:
-    plan = _Plan(_FIELDS, DEFAULT_POLICY)
-    outputs = {name: _polars_dtype(pl, node) for name, node in _build(plan, ids)}
-    outputs["error"] = pl.String
-    kept = {k: v for k, v in schema.items() if k not in outputs} if keep_input else {}
+def _polars_schema(pl: Any, schema: Any, opts: _Options) -> dict[str, Any]:
+    outputs = {opts.name(name): _polars_dtype(pl, domain)
+               for name, domain in _declared(opts.ids)}
+    outputs[opts.name("error")] = pl.String
+    kept = {k: v for k, v in schema.items() if k not in outputs} if opts.keep_input else {}
     return {**kept, **outputs}
 
 
-def _score_polars(
-    df: Any,
-    ids: Sequence[str],
-    keep_input: bool,
-    mapping: Mapping[str, str],
-    policy: Policy,
-) -> Any:
+def _score_polars(df: Any, opts: _Options, lesions: Any = None, on: Any = None) -> Any:
     pl = importlib.import_module("polars")
     np = importlib.import_module("numpy")
     if isinstance(df, pl.LazyFrame):
-        schema = _polars_schema(pl, df.collect_schema(), ids, keep_input)
-        return df.map_batches(lambda frame: _score_polars(frame, ids, keep_input, mapping, policy),
-                              schema=schema, streamable=False)
+        schema = _polars_schema(pl, df.collect_schema(), opts)
+
+        def batch(frame: Any) -> Any:
+            found = lesions.collect() if isinstance(lesions, pl.LazyFrame) else lesions
+            return _score_polars(frame, opts, found, on)
+
+        return df.map_batches(batch, schema=schema, streamable=False)
     n = df.height
-    present = _present(mapping, df.columns)
+    present = _present(opts.mapping, df.columns)
     fields = {name: _polars_field(pl, np, _FIELDS[name], df.get_column(col))
               for name, col in present.items()}
-    scored = _score_columns(np, n, fields, present, ids, policy)
+    if lesions is not None:
+        if isinstance(lesions, pl.LazyFrame):
+            lesions = lesions.collect()
+        scored = _score_long(np, opts, fields, present,
+                             _polars_long_input(pl, np, df, lesions, on, opts))
+    else:
+        scored = _score_columns(np, n, fields, present, opts)
     series = []
-    for name, node, data, mask in _output_arrays(np, scored):
-        dtype = _polars_dtype(pl, node)
+    for name, domain, data, mask in _output_arrays(np, scored, opts.invalid):
+        dtype = _polars_dtype(pl, domain)
         if mask is not None:
             values = np.ma.masked_array(data, mask) if mask.any() else data
             series.append(pl.Series(name, values, dtype=pl.Int16))
@@ -1319,13 +1500,14 @@ def _score_polars(
         else:
             index = pl.Series(np.ma.masked_array(data.astype(np.int16), data < 0))
             series.append(pl.Series(name, dtype.categories, dtype=dtype).gather(index))
+    error = opts.name("error")
     if scored.kinds is None:
-        series.append(pl.repeat(None, n, dtype=pl.String, eager=True).alias("error"))
+        series.append(pl.repeat(None, n, dtype=pl.String, eager=True).alias(error))
     else:
         index = pl.Series(np.ma.masked_array(scored.kinds, scored.kinds < 0))
-        series.append(pl.Series("error", scored.texts, dtype=pl.String).gather(index))
+        series.append(pl.Series(error, scored.texts, dtype=pl.String).gather(index))
     out = pl.DataFrame(series)
-    if keep_input:
+    if opts.keep_input:
         kept = df.drop([s.name for s in series if s.name in df.columns])
         out = pl.concat([kept, out], how="horizontal")
     return out
@@ -1369,7 +1551,11 @@ def _nw_field(nw: Any, spec: FieldSpec, col: str, dtype: Any) -> tuple[Any, Any]
         return none, present
     if not numeric:
         return none, present
+    if dtype == nw.Float32:  # through the shortest decimal: cut-offs compare as written
+        c = c.cast(nw.String).cast(nw.Float64)
     ok = c.is_finite() if is_float else nw.lit(value=True)
+    if spec.kind == "int" or dtype.is_integer():
+        ok &= c.abs() < _INT_BOUND
     if spec.minimum is not None:
         ok &= c >= spec.minimum
     if spec.exclusive_minimum is not None:
@@ -1466,20 +1652,14 @@ def _depths(roots: Sequence[Node]) -> dict[int, int]:
     return depth
 
 
-def _score_narwhals(
-    native: Any,
-    ids: Sequence[str],
-    keep_input: bool,
-    mapping: Mapping[str, str],
-    policy: Policy,
-) -> Any:
+def _score_narwhals(native: Any, opts: _Options) -> Any:
     nw = importlib.import_module("narwhals")
     frame = nw.from_native(native)
     schema = frame.collect_schema()
     names = list(schema.names())
-    present = _present(mapping, names)
-    plan = _Plan(present, policy)
-    outputs = _build(plan, ids)
+    present = _present(opts.mapping, names)
+    plan = _Plan(present, opts)
+    outputs = _build(plan, opts.ids)
     roots = [node for _, node in outputs]
 
     # Stage 1: every present field read once into a typed column, plus its "bad" flag.
@@ -1522,20 +1702,20 @@ def _score_narwhals(
         for i, n in enumerate(batch):
             staged[id(n)] = f"{_TMP}n{i}_{level}"
 
-    ok = nw.col(ok_name)
+    ok = nw.col(ok_name) if opts.invalid == "row" else nw.lit(value=True)
     final: list[Any] = []
-    for name, node in outputs:
+    for (name, node), (_, domain) in zip(outputs, _declared(opts.ids), strict=True):
         expr = ev.expr(node)
-        if node.domain is int:
+        if domain is int:
             expr = expr.cast(nw.Int16)
             dtype = nw.Int16
         else:
             expr = expr.cast(nw.String)
             dtype = nw.String
-        final.append(nw.when(ok).then(expr).cast(dtype).alias(name))
-    final.append(nw.col(error_name).cast(nw.String).alias("error"))
-    out_names = [name for name, _ in outputs] + ["error"]
-    kept = [nw.col(c) for c in names if c not in out_names] if keep_input else []
+        final.append(nw.when(ok).then(expr).cast(dtype).alias(opts.name(name)))
+    final.append(nw.col(error_name).cast(nw.String).alias(opts.name("error")))
+    out_names = [opts.name(name) for name, _ in outputs] + [opts.name("error")]
+    kept = [nw.col(c) for c in names if c not in out_names] if opts.keep_input else []
     return nw.to_native(frame.select([*kept, *final]))
 
 
@@ -1590,8 +1770,14 @@ def score_frame(
     keep_input: bool = False,
     columns: Mapping[str, str] | None = None,
     policy: Policy = DEFAULT_POLICY,
+    lesions: Any = None,
+    on: str | None = None,
+    prefix: str = "",
+    strict_columns: bool = False,
+    invalid: str = "row",
+    ecog_to_kps: str | None = None,
 ) -> Any:
-    """Score every row of a DataFrame: one case with a single lesion per row (interchange §7).
+    """Score every row of a DataFrame: one case per row (interchange §7, §8.5, §8.6).
 
     Args:
         df: a pandas, Polars (eager or lazy), Dask, PySpark or DuckDB frame (anything narwhals
@@ -1610,6 +1796,20 @@ def score_frame(
             messages then name your column.
         policy: the :class:`~spinemets.policy.Policy` (its ESCC 1c choice drives
             ``noms_radiation``).
+        lesions: a frame of the same engine with one row per lesion: the key column *on* and
+            the lesion fields. A case's lesions are its key's rows, in this frame's order; the
+            case's SINS is the maximum over them, its ESCC the worst grade, and NOMS reads both,
+            as :func:`spinemets.assess` of the nested case. ``df`` then has no lesion columns.
+            pandas, Polars (eager and lazy) and Dask.
+        on: the key column of ``df`` and ``lesions``.
+        prefix: prepended to every output column name (not to kept input columns).
+        strict_columns: a column that looks like a misspelt field (``KPS``, ``Histology``,
+            ``bone lesion``) raises :class:`FrameError` instead of a ``UserWarning``.
+        invalid: ``"row"`` (an invalid cell nulls its row's scores) or ``"cell"`` (an invalid
+            cell is read as absent: the scores that need it are null, the others computed);
+            ``error`` names every invalid cell either way.
+        ecog_to_kps: the ECOG-to-KPS conversion (``common``, ``ma_2010``, ``prasad_2018``) for
+            rows whose ``ecog_to_kps`` cell is absent.
 
     Returns:
         A frame of the same kind and row order with, per summed score ``<id>`` (nullable Int16
@@ -1617,29 +1817,287 @@ def score_frame(
         capped total and ``nesms_raw`` the sum before the cap; ``osri_band`` is always null:
         OSRI has no published bands); ``escc_grade``, ``escc_class``; ``noms_radiation``,
         ``noms_stabilization``; ``error`` (null for a valid row, else a message naming each
-        offending column). Codes are categorical on pandas and Dask, ``Enum`` on Polars (whose
-        values are the codes), strings elsewhere. An invalid row has null scores and its error;
-        nothing is raised for cell values.
+        offending column; lesion cells of a long-form call as ``lesions[i].column``). Codes are
+        categorical on pandas and Dask (bands, ESCC grades and classes ordered from the lowest
+        total or grade up), ``Enum`` on Polars (whose values are the codes), strings elsewhere;
+        the output types depend only on ``scores=``, never on which input columns exist. An
+        invalid row has null scores and its error; nothing is raised for cell values. Integers
+        must lie below 2**53 in absolute value and floats be finite; ``float32`` values are read
+        through their shortest decimal (1.4, not 1.39999998).
 
     Raises:
-        ValueError: for unknown ``scores`` ids or a ``columns`` mapping to no interchange field.
+        ValueError: for unknown ``scores`` ids, a ``columns`` mapping to no interchange field,
+            or an unknown ``invalid``/``ecog_to_kps`` choice.
+        FrameError: (a ``ValueError``) when a column it would read appears more than once, for a
+            near-miss column under ``strict_columns=True``, and for long-form keys: lesion
+            columns in ``df``, a null or repeated key in ``df``, lesion rows with a null key or
+            a key that matches no case (raised at the call, on Polars lazy frames when
+            collected).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``lesions=``, ``on=``, ``prefix=``, ``strict_columns=``, ``invalid=``, ``ecog_to_kps=``.
     """
     ids = _selected(scores)
     mapping = _mapping(columns)
-    args = (ids, keep_input, mapping, policy)
+    if invalid not in ("row", "cell"):
+        raise ValueError(f"score_frame: invalid={invalid!r}; choose 'row' or 'cell'")
+    conversion = None
+    if ecog_to_kps is not None:
+        try:
+            conversion = EcogToKps(ecog_to_kps)
+        except ValueError:
+            choices = [c.value for c in EcogToKps]
+            raise ValueError(f"score_frame: ecog_to_kps={ecog_to_kps!r}; choose from {choices}"
+                             ) from None
+    if (lesions is None) != (on is None):
+        raise ValueError("score_frame: lesions= and on= go together (the lesion frame and the "
+                         "key column both frames share)")
     root = _module_name(df)
     if root == "narwhals":
         nw = importlib.import_module("narwhals")
         native = nw.to_native(df)
-        return nw.from_native(score_frame(native, scores=scores, keep_input=keep_input,
-                                          columns=columns, policy=policy))
+        native_lesions = None if lesions is None else nw.to_native(lesions)
+        return nw.from_native(score_frame(
+            native, scores=scores, keep_input=keep_input, columns=columns, policy=policy,
+            lesions=native_lesions, on=on, prefix=prefix, strict_columns=strict_columns,
+            invalid=invalid, ecog_to_kps=ecog_to_kps))
+    opts = _Options(ids, keep_input, mapping, policy, prefix, invalid, conversion,
+                    long=lesions is not None)
+    _check_columns(_column_names(df), mapping, on, strict_columns)
+    if lesions is not None:
+        _check_columns(_column_names(lesions), mapping, on, strict_columns)
     if root == "pandas":
-        return _score_pandas(df, *args)
+        return _score_pandas(df, opts, lesions, on)
     if root == "polars" and importlib.util.find_spec("numpy") is not None:
-        return _score_polars(df, *args)
+        return _score_polars(df, opts, lesions, on)
     if root == "dask":
-        meta = _score_pandas(df._meta, *args)
-        return df.map_partitions(_score_pandas, *args, meta=meta, enforce_metadata=False)
-    return _score_narwhals(df, *args)
+        return _score_dask(df, opts, lesions, on)
+    if lesions is not None:
+        raise NotImplementedError(
+            "score_frame: lesions= is implemented for pandas, Polars and Dask frames; convert "
+            "this engine's frames (e.g. .toPandas(), .pl()) or join the worst lesion yourself")
+    return _score_narwhals(df, opts)
+
+
+def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
+    """Dask: partitions are scored as pandas frames. In long form the lesion frame is computed
+    (it is needed whole by every partition) and the keys are checked at the call."""
+    if lesions is None:
+        meta = _score_pandas(df._meta, opts)
+        return df.map_partitions(_score_pandas, opts, meta=meta, enforce_metadata=False)
+    pd = importlib.import_module("pandas")
+    np = importlib.import_module("numpy")
+    if _module_name(lesions) == "dask":
+        lesions = lesions.compute()
+    _require_key(on, df.columns, lesions.columns)
+    keys = df[on].compute()
+    _case_index(np, on, keys.tolist(), pd.isna(keys).to_numpy(),
+                lesions[on].tolist(), pd.isna(lesions[on]).to_numpy())
+    meta = _score_pandas(df._meta, opts, lesions.iloc[:0], on)
+    return df.map_partitions(_dask_partition, opts, lesions, on, meta=meta,
+                             enforce_metadata=False)
+
+
+def _dask_partition(part: Any, opts: _Options, lesions: Any, on: Any) -> Any:
+    return _score_pandas(part, opts, lesions[lesions[on].isin(part[on])], on)
+
+
+def _column_names(df: Any) -> list[Any]:
+    """A frame's column names, without computing it."""
+    if hasattr(df, "collect_schema"):
+        return list(df.collect_schema().names())
+    if hasattr(df, "columns"):
+        return list(df.columns)
+    nw = importlib.import_module("narwhals")
+    return list(nw.from_native(df).collect_schema().names())  # pragma: no cover
+
+
+def _check_columns(names: Iterable[Any], mapping: Mapping[str, str], on: Any,
+                   strict: bool) -> None:
+    """Warn about (or, *strict*, refuse) columns that look like a misspelt interchange field:
+    equal to one after case folding and removing spaces, ``-`` and ``_``, or (fields of four or
+    more characters) one edit away. Mapped columns and the key column are never warned about."""
+    from ._suggest import suggest_field
+
+    near = []
+    for name in names:
+        if not isinstance(name, str) or name in mapping or name == on:
+            continue
+        field = suggest_field(name, _FIELDS)
+        if field is not None:
+            near.append((name, field))
+    if not near:
+        return
+    text = "; ".join(f"column {name!r} is not an interchange field and is ignored: did you mean "
+                     f"{field!r}? (rename it, or pass columns={{{name!r}: {field!r}}})"
+                     for name, field in near)
+    if strict:
+        raise FrameError(f"score_frame: {text}")
+    warnings.warn(f"score_frame: {text}", UserWarning, stacklevel=3)
+
+
+# --------------------------------------------------------------------------------------------
+# Lesions in long form (interchange §8.5): each lesion row is read and scored (SINS total, ESCC
+# grade) by the same plan, the case's SINS is the maximum and its ESCC the worst grade over its
+# lesions (null when it has none or any of them is incomplete, as the scalar scores), and these
+# two enter the case's plan as pseudo fields that SINS' band and NOMS read.
+# --------------------------------------------------------------------------------------------
+
+
+@frozen
+class _LongInput:
+    """The lesion frame of a long-form call, read: its fields and each row's case index."""
+
+    n: int  #: Case rows.
+    fields: Mapping[str, _Column]
+    names: Mapping[str, str]  #: Lesion field -> the caller's column name.
+    case_index: Any  #: Per lesion row, the row of its case in the cases frame.
+
+
+def _require_key(on: Any, case_columns: Iterable[Any], lesion_columns: Iterable[Any]) -> None:
+    for where, names in (("cases", case_columns), ("lesions", lesion_columns)):
+        if on not in set(names):
+            raise FrameError(f"score_frame: the {where} frame has no key column {on!r} (on=)")
+
+
+def _first(keys: Sequence[Any]) -> str:
+    shown = ", ".join(echo(k) for k in keys[:5])
+    return f"{shown}, ..." if len(keys) > 5 else shown
+
+
+def _case_index(np: Any, on: Any, case_keys: Sequence[Any], case_null: Any,
+                lesion_keys: Sequence[Any], lesion_null: Any) -> Any:
+    """Per lesion row, its case's row; :class:`FrameError` for null, repeated or unmatched
+    keys (naming their count and the first ones)."""
+    if case_null.any():
+        rows = np.flatnonzero(case_null).tolist()
+        raise FrameError(f"score_frame: {len(rows)} case row(s) have a null key {on!r} "
+                         f"(first rows: {_first(rows)})")
+    position: dict[Any, int] = {}
+    repeated: list[Any] = []
+    for i, key in enumerate(case_keys):
+        if position.setdefault(key, i) != i and key not in repeated:
+            repeated.append(key)
+    if repeated:
+        raise FrameError(f"score_frame: {len(repeated)} key(s) of {on!r} appear in more than one "
+                         f"case row (first keys: {_first(repeated)})")
+    if lesion_null.any():
+        rows = np.flatnonzero(lesion_null).tolist()
+        raise FrameError(f"score_frame: {len(rows)} lesion row(s) have a null key {on!r} "
+                         f"(first rows: {_first(rows)})")
+    index = np.fromiter((position.get(k, -1) for k in lesion_keys), np.int64, len(lesion_keys))
+    unmatched = np.flatnonzero(index < 0)
+    if len(unmatched):
+        keys = list(dict.fromkeys(lesion_keys[i] for i in unmatched.tolist()))
+        raise FrameError(f"score_frame: {len(unmatched)} lesion row(s) have a key {on!r} that "
+                         f"matches no case (first keys: {_first(keys)})")
+    return index
+
+
+_LESION_NAMES: Final = frozenset(f.name for f in LESION_FIELDS)
+
+
+def _lesion_fields_only(present: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: col for name, col in present.items() if name in _LESION_NAMES}
+
+
+def _no_lesion_columns(present: Mapping[str, Any]) -> None:
+    found = [str(col) for name, col in present.items() if name in _LESION_NAMES]
+    if found:
+        raise FrameError(f"score_frame: with lesions= the cases frame may not hold lesion "
+                         f"columns (found {found}); they belong in the lesion frame")
+
+
+def _pandas_long_input(pd: Any, np: Any, cases: Any, lesions: Any, on: Any,
+                       opts: _Options) -> _LongInput:
+    _require_key(on, cases.columns, lesions.columns)
+    _no_lesion_columns(_present(opts.mapping, cases.columns))
+    present = _lesion_fields_only(_present(opts.mapping, lesions.columns))
+    _no_duplicates([*present.values(), on], lesions.columns)
+    _no_duplicates([on], cases.columns)
+    fields = {name: _pandas_field(pd, np, _FIELDS[name], lesions[col])
+              for name, col in present.items()}
+    index = _case_index(np, on, cases[on].tolist(), pd.isna(cases[on]).to_numpy(),
+                        lesions[on].tolist(), pd.isna(lesions[on]).to_numpy())
+    return _LongInput(len(cases), fields, {k: str(v) for k, v in present.items()}, index)
+
+
+def _polars_long_input(pl: Any, np: Any, cases: Any, lesions: Any, on: Any,
+                       opts: _Options) -> _LongInput:
+    _require_key(on, cases.columns, lesions.columns)
+    _no_lesion_columns(_present(opts.mapping, cases.columns))
+    present = _lesion_fields_only(_present(opts.mapping, lesions.columns))
+    fields = {name: _polars_field(pl, np, _FIELDS[name], lesions.get_column(col))
+              for name, col in present.items()}
+    case_keys, lesion_keys = cases.get_column(on), lesions.get_column(on)
+    index = _case_index(np, on, case_keys.to_list(), case_keys.is_null().to_numpy(),
+                        lesion_keys.to_list(), lesion_keys.is_null().to_numpy())
+    return _LongInput(cases.height, fields, dict(present), index)
+
+
+def _worst(np: Any, n: int, index: Any, values: Any) -> Any:
+    """Per case, the maximum of its lesions' *values* (codes or totals, negative = null); -1
+    when it has no lesion or any of them is null."""
+    if values.dtype.kind == "f":
+        values = np.where(np.isnan(values), -1, values)
+    values = values.astype(np.int16)
+    count = np.bincount(index, minlength=n)
+    null = np.bincount(index, weights=values < 0, minlength=n) > 0
+    best = np.full(n, -1, np.int16)
+    np.maximum.at(best, index, values)
+    return np.where((count > 0) & ~null, best, -1).astype(np.int8)
+
+
+def _pseudo_column(np: Any, values: Any, size: int) -> _Column:
+    """A computed column of small non-negative codes (-1 = null) into ``0 .. size - 1``."""
+    return _Column(values, np.append(np.arange(size), -1).astype(np.int8), None)
+
+
+def _score_long(np: Any, opts: _Options, fields: Mapping[str, _Column],
+                names: Mapping[str, str], long: _LongInput) -> _Scored:
+    """Score the cases of a long-form call (see the section comment)."""
+    _no_lesion_columns(fields)
+    m = len(long.case_index)
+    lesion_opts = _Options((sins.ID, escc.ID), policy=opts.policy)
+    scored = _score_columns(np, m, long.fields, long.names, lesion_opts)
+    values = {name: v for (name, _), v in zip(scored.outputs, scored.values, strict=True)}
+    index = long.case_index
+    case_sins = _worst(np, long.n, index, values[sins.ID])
+    case_escc = _worst(np, long.n, index, values["escc_grade"])
+    columns = {**fields,
+               _SINS_TOTAL: _pseudo_column(np, case_sins, sins.RANGE[1] + 1),
+               _ESCC_WORST: _pseudo_column(np, case_escc, len(EsccGrade))}
+    out = _score_columns(np, long.n, columns, names, opts)
+    bad = [(long.names[name], _FIELDS[name], rows) for name, col in long.fields.items()
+           for rows in [col.bad_rows(np)] if rows is not None]
+    if not bad:
+        return out
+    # Each invalid lesion cell is named lesions[i].column, i its place among the case's lesions.
+    order = np.argsort(index, kind="stable")
+    first = np.searchsorted(index[order], np.arange(long.n))
+    ordinal = np.empty(m, np.int64)
+    ordinal[order] = np.arange(m) - first[index[order]]
+    parts: dict[int, list[tuple[int, int, str]]] = {}
+    for k, (col, spec, rows) in enumerate(bad):
+        for j in np.flatnonzero(rows).tolist():
+            text = f"lesions[{ordinal[j]}].{col}: must be {spec.allowed}"
+            parts.setdefault(int(index[j]), []).append((int(ordinal[j]), k, text))
+    return _add_errors(np, long.n, out, {row: "; ".join(t for _, _, t in sorted(found))
+                                          for row, found in parts.items()})
+
+
+def _add_errors(np: Any, n: int, scored: _Scored, extra: Mapping[int, str]) -> _Scored:
+    """*scored* with more error text for some rows (appended to their message, if any)."""
+    kinds = scored.kinds.copy() if scored.kinds is not None else np.full(n, -1, np.int32)
+    texts = list(scored.texts)
+    known: dict[str, int] = {}
+    for row, part in extra.items():
+        base = texts[kinds[row]] if kinds[row] >= 0 else None
+        text = f"{base}; {part}" if base else f"invalid input: {part}"
+        kind = known.get(text)
+        if kind is None:
+            kind = known[text] = len(texts)
+            texts.append(text)
+        kinds[row] = kind
+    return evolve(scored, bad_rows=np.flatnonzero(kinds >= 0), kinds=kinds, texts=texts)
