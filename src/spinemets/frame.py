@@ -1877,7 +1877,25 @@ def score_frame(
         raise NotImplementedError(
             "score_frame: lesions= is implemented for pandas, Polars and Dask frames; convert "
             "this engine's frames (e.g. .toPandas(), .pl()) or join the worst lesion yourself")
+    arrow = _arrow_engine(df, root)
+    if arrow is not None:
+        return arrow(df, opts)
     return _score_narwhals(df, opts)
+
+
+def _arrow_engine(df: Any, root: str) -> Callable[[Any, _Options], Any] | None:
+    """PySpark and DuckDB score Arrow batches with the NumPy evaluator (``_arrow``) when NumPy
+    and pyarrow are installed; other engines (and those without them) take narwhals."""
+    if root not in ("pyspark", "duckdb", "_duckdb"):
+        return None
+    if importlib.util.find_spec("numpy") is None or importlib.util.find_spec("pyarrow") is None:
+        return None
+    from . import _arrow
+
+    if root == "pyspark":
+        return _arrow.score_spark if hasattr(df, "mapInArrow") else None
+    return _arrow.score_duckdb if hasattr(df, "to_arrow_reader") or hasattr(
+        df, "fetch_record_batch") else None
 
 
 def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
