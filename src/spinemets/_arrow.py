@@ -76,7 +76,7 @@ def _field(pa: Any, pc: Any, np: Any, spec: Any, arr: Any) -> Any:
     if pa.types.is_floating(t):
         return _frame._numeric(np, spec, arr.to_numpy(zero_copy_only=False))
     if pa.types.is_integer(t):
-        x = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        x = pc.cast(arr, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         return _frame._numeric(np, spec, x, integers=True)
     pd = importlib.import_module("pandas")
     return _frame._pandas_field(pd, np, spec, pd.Series(arr.to_pandas(), dtype=object))
@@ -193,23 +193,33 @@ def _duckdb_call(obj: Any, *names: str, args: tuple[Any, ...] = ()) -> Any:
     raise AttributeError(names[0])  # pragma: no cover - every DuckDB >= 1.0 has one
 
 
-def score_duckdb(rel: Any, opts: _frame._Options) -> Any:
-    """DuckDB: the relation streamed out as Arrow record batches, scored batch by batch and
-    streamed back in as a relation over a record batch reader: nothing is materialised whole.
+class _Scored:
+    """A scored relation's source: each scan (``__arrow_c_stream__``, the Arrow PyCapsule stream
+    interface) reads the input relation afresh as record batches and scores them one by one, so
+    the result is lazy and can be read any number of times, like a view."""
 
-    The input is read only when the result is (the input's connection is busy meanwhile); the
-    result lives on a connection of its own and, like any relation over a batch reader, can be
-    read once (``.arrow()``, ``.df()``, ``.pl()``, ``.write_parquet()``, ...)."""
-    pa, _, _ = _modules()
+    def __init__(self, rel: Any, opts: _frame._Options, schema: Any) -> None:
+        self.rel, self.opts, self.schema = rel, opts, schema
+
+    def _batches(self) -> Iterator[Any]:
+        # The input query starts at the first batch asked for, not when DuckDB probes the schema.
+        reader = _duckdb_call(self.rel, "to_arrow_reader", "fetch_record_batch",
+                              args=(BATCH_ROWS,))
+        yield from scorer(self.opts, self.schema)(reader)
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        pa, _, _ = _modules()
+        reader = pa.RecordBatchReader.from_batches(self.schema, self._batches())
+        return reader.__arrow_c_stream__(requested_schema)
+
+
+def score_duckdb(rel: Any, opts: _frame._Options) -> Any:
+    """DuckDB: a relation whose every scan streams the input relation out as Arrow record batches,
+    scores them batch by batch and streams them back in (nothing is materialised whole). The
+    result lives on a connection of its own; while it is being read the input's connection is
+    busy with the input query."""
     duckdb = importlib.import_module("duckdb")
     _frame._no_duplicates(_frame._present(opts.mapping, rel.columns).values(), rel.columns)
     empty = _duckdb_call(rel.limit(0), "to_arrow_table", "arrow")
     schema = output_schema(opts, empty.schema)
-    score = scorer(opts, schema)
-
-    def batches() -> Iterator[Any]:
-        reader = _duckdb_call(rel, "to_arrow_reader", "fetch_record_batch", args=(BATCH_ROWS,))
-        yield from score(reader)
-
-    out = pa.RecordBatchReader.from_batches(schema, batches())
-    return duckdb.connect().from_arrow(out)
+    return duckdb.connect().from_arrow(_Scored(rel, opts, schema))
