@@ -15,6 +15,7 @@ pandas has ``<NA>``.
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
@@ -82,10 +83,21 @@ def _field(pa: Any, pc: Any, np: Any, spec: Any, arr: Any) -> Any:
     return _frame._pandas_field(pd, np, spec, pd.Series(arr.to_pandas(), dtype=object))
 
 
-def _strings(pa: Any, values: list[Any], codes: Any) -> Any:
-    """Codes (-1: null) into a string array of *values*."""
+def _strings(pa: Any, values: Any, codes: Any) -> Any:
+    """Codes (-1: null) into a string array of *values* (a list, or an array of them)."""
     index = pa.array(codes, mask=codes < 0)
-    return pa.array(values, pa.string()).take(index)
+    return (values if isinstance(values, pa.Array) else pa.array(values, pa.string())).take(index)
+
+
+_CODES: dict[Any, Any] = {}
+
+
+def _codes(pa: Any, domain: Any) -> Any:
+    """The string array of an enum's codes, in member order (built once per enum)."""
+    found = _CODES.get(domain)
+    if found is None:
+        found = _CODES[domain] = pa.array([m.value for m in domain], pa.string())
+    return found
 
 
 def score_batch(batch: Any, opts: _frame._Options, schema: Any = None) -> Any:
@@ -110,7 +122,7 @@ def score_batch(batch: Any, opts: _frame._Options, schema: Any = None) -> Any:
         elif domain is bool:
             arrays[name] = pa.nulls(n, pa.string())
         else:
-            arrays[name] = _strings(pa, [m.value for m in domain], data)
+            arrays[name] = _strings(pa, _codes(pa, domain), data)
     error = opts.name("error")
     if scored.kinds is None:
         arrays[error] = pa.nulls(n, pa.string())
@@ -120,10 +132,11 @@ def score_batch(batch: Any, opts: _frame._Options, schema: Any = None) -> Any:
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
-def rebatch(batches: Iterable[Any], rows: int = BATCH_ROWS) -> Iterator[Any]:
-    """Record batches regrouped into batches of at least *rows* rows (the last may be smaller);
-    an empty stream yields nothing."""
+def rebatch(batches: Iterable[Any], rows: int | None = None) -> Iterator[Any]:
+    """Record batches regrouped into batches of at least *rows* rows (default ``BATCH_ROWS``;
+    the last may be smaller); an empty stream yields nothing."""
     pa, _, _ = _modules()
+    rows = BATCH_ROWS if rows is None else rows
     pending: list[Any] = []
     count = 0
     for batch in batches:
@@ -181,7 +194,11 @@ def score_spark(df: Any, opts: _frame._Options) -> Any:
     schema = to_arrow(spark_schema)
     # Arrow field types Spark hands over for the kept columns come from the same conversion.
     schema = pa.schema([f.with_nullable(True) for f in schema])
-    return df.mapInArrow(scorer(opts, schema), spark_schema)
+    with warnings.catch_warnings():
+        # mapInArrow checks the installed pandas although Arrow batches never meet pandas here.
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas",
+                                FutureWarning)
+        return df.mapInArrow(scorer(opts, schema), spark_schema)
 
 
 def _duckdb_call(obj: Any, *names: str, args: tuple[Any, ...] = ()) -> Any:

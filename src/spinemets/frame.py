@@ -1477,7 +1477,8 @@ def _score_polars(df: Any, opts: _Options, lesions: Any = None, on: Any = None) 
             found = lesions.collect() if isinstance(lesions, pl.LazyFrame) else lesions
             return _score_polars(frame, opts, found, on)
 
-        return df.map_batches(batch, schema=schema, streamable=False)
+        # Rows are independent: without lesions, batches stream (each scored as it arrives).
+        return df.map_batches(batch, schema=schema, streamable=lesions is None)
     n = df.height
     present = _present(opts.mapping, df.columns)
     fields = {name: _polars_field(pl, np, _FIELDS[name], df.get_column(col))
