@@ -69,9 +69,9 @@ def test_duckdb_relation_is_lazy_and_reads_twice(monkeypatch: Any) -> None:
     reads: list[int] = []
     real = _arrow.score_batch
 
-    def counting(batch: Any, *args: Any) -> Any:
+    def counting(batch: Any, *args: Any, **kwargs: Any) -> Any:
         reads.append(batch.num_rows)
-        return real(batch, *args)
+        return real(batch, *args, **kwargs)
 
     monkeypatch.setattr(_arrow, "score_batch", counting)
     scored = spinemets.score_frame(con.sql("select * from cases"), scores=["sins", "noms"])

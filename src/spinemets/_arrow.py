@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
 from . import frame as _frame
@@ -35,18 +35,21 @@ def _modules() -> tuple[Any, Any, Any]:
 
 
 def output_fields(opts: _frame._Options) -> list[tuple[str, str]]:
-    """``(name, "int16" | "string")`` per output column, in output order (``error`` last)."""
-    fields = [(opts.name(name), "int16" if domain is int else "string")
-              for name, domain in _frame._declared(opts.ids)]
+    """``(name, kind)`` per output column in output order (``error`` last): ``"int16"`` totals,
+    ``"code"`` code columns, ``"string"`` the rest (``error``, always-null code columns)."""
+    fields = [(opts.name(name), "int16" if domain is int else "string" if domain is bool
+               else "code") for name, domain in _frame._declared(opts.ids)]
     return [*fields, (opts.name("error"), "string")]
 
 
-def output_schema(opts: _frame._Options, input_schema: Any) -> Any:
+def output_schema(opts: _frame._Options, input_schema: Any, *, dictionary: bool = False) -> Any:
     """The Arrow schema of scored batches: kept input columns first (``keep_input=True``, those
-    not replaced by an output column), then the outputs."""
+    not replaced by an output column), then the outputs; code columns are strings, or
+    dictionary-encoded strings (int8 indices) with *dictionary*."""
     pa, _, _ = _modules()
-    outputs = [pa.field(name, pa.int16() if kind == "int16" else pa.string())
-               for name, kind in output_fields(opts)]
+    types = {"int16": pa.int16(), "string": pa.string(),
+             "code": pa.dictionary(pa.int8(), pa.string()) if dictionary else pa.string()}
+    outputs = [pa.field(name, types[kind]) for name, kind in output_fields(opts)]
     names = {f.name for f in outputs}
     kept = [f for f in input_schema if f.name not in names] if opts.keep_input else []
     return pa.schema([*kept, *outputs])
@@ -63,9 +66,8 @@ def _field(pa: Any, pc: Any, np: Any, spec: Any, arr: Any) -> Any:
         return _frame._arrow_strings(np, spec, arr)
     if pa.types.is_dictionary(t) and (pa.types.is_string(t.value_type)
                                       or pa.types.is_large_string(t.value_type)):
-        codes = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        return _frame._coded(np, spec, codes.astype(np.int32, copy=False),
-                             arr.dictionary.to_pylist())
+        codes = pc.fill_null(arr.indices.cast(pa.int32()), -1).to_numpy(zero_copy_only=False)
+        return _frame._coded(np, spec, codes, arr.dictionary.to_pylist())
     if pa.types.is_boolean(t):
         codes = pc.fill_null(arr.cast(pa.int8()), -1).to_numpy(zero_copy_only=False)
         return _frame._coded(np, spec, codes, [False, True])
@@ -100,19 +102,22 @@ def _codes(pa: Any, domain: Any) -> Any:
     return found
 
 
-def score_batch(batch: Any, opts: _frame._Options, schema: Any = None) -> Any:
+def score_batch(batch: Any, opts: _frame._Options, schema: Any = None,
+                read: Mapping[str, str] | None = None, *, dictionary: bool = False) -> Any:
     """Score one Arrow record batch (or table); returns a record batch in *schema*
-    (:func:`output_schema` of the batch's schema when None)."""
+    (:func:`output_schema` of the batch's schema when None). *read*: field -> the batch column
+    to read it from instead of the caller's column (a coded copy the engine made)."""
     pa, pc, np = _modules()
     if isinstance(batch, pa.Table):
         batch = batch.combine_chunks().to_batches()[0] if batch.num_rows else \
             pa.RecordBatch.from_pylist([], schema=batch.schema)
     if schema is None:
-        schema = output_schema(opts, batch.schema)
+        schema = output_schema(opts, batch.schema, dictionary=dictionary)
     n = batch.num_rows
     present = _frame._present(opts.mapping, batch.schema.names)
     _frame._no_duplicates(present.values(), batch.schema.names)
-    fields = {name: _field(pa, pc, np, _frame._FIELDS[name], batch.column(col))
+    read = read or {}
+    fields = {name: _field(pa, pc, np, _frame._FIELDS[name], batch.column(read.get(name, col)))
               for name, col in present.items()}
     scored = _frame._score_columns(np, n, fields, present, opts)
     arrays: dict[str, Any] = {}
@@ -122,7 +127,9 @@ def score_batch(batch: Any, opts: _frame._Options, schema: Any = None) -> Any:
         elif domain is bool:
             arrays[name] = pa.nulls(n, pa.string())
         else:
-            arrays[name] = _strings(pa, _codes(pa, domain), data)
+            codes = _codes(pa, domain)
+            arrays[name] = pa.DictionaryArray.from_arrays(pa.array(data, mask=data < 0), codes) \
+                if dictionary else _strings(pa, codes, data)
     error = opts.name("error")
     if scored.kinds is None:
         arrays[error] = pa.nulls(n, pa.string())
@@ -159,13 +166,14 @@ def _concat(pa: Any, batches: list[Any]) -> Any:
     return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
-def scorer(opts: _frame._Options, schema: Any) -> Callable[[Iterable[Any]], Iterator[Any]]:
+def scorer(opts: _frame._Options, schema: Any, read: Mapping[str, str] | None = None, *,
+           dictionary: bool = False) -> Callable[[Iterable[Any]], Iterator[Any]]:
     """``batches -> scored batches`` in *schema* (picklable for Spark: a closure over the
-    options and the schema only)."""
+    options, the schema and *read* only)."""
 
     def score(batches: Iterable[Any]) -> Iterator[Any]:
         for batch in rebatch(batches):
-            yield score_batch(batch, opts, schema)
+            yield score_batch(batch, opts, schema, read, dictionary=dictionary)
 
     return score
 
@@ -222,7 +230,7 @@ class _Scored:
         # The input query starts at the first batch asked for, not when DuckDB probes the schema.
         reader = _duckdb_call(self.rel, "to_arrow_reader", "fetch_record_batch",
                               args=(BATCH_ROWS,))
-        yield from scorer(self.opts, self.schema)(reader)
+        yield from scorer(self.opts, self.schema, dictionary=True)(reader)
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         pa, _, _ = _modules()
@@ -232,11 +240,11 @@ class _Scored:
 
 def score_duckdb(rel: Any, opts: _frame._Options) -> Any:
     """DuckDB: a relation whose every scan streams the input relation out as Arrow record batches,
-    scores them batch by batch and streams them back in (nothing is materialised whole). The
-    result lives on a connection of its own; while it is being read the input's connection is
-    busy with the input query."""
+    scores them batch by batch and streams them back in (nothing is materialised whole; code
+    columns go back dictionary-encoded and read as VARCHAR). The result lives on a connection of
+    its own; while it is being read the input's connection is busy with the input query."""
     duckdb = importlib.import_module("duckdb")
     _frame._no_duplicates(_frame._present(opts.mapping, rel.columns).values(), rel.columns)
     empty = _duckdb_call(rel.limit(0), "to_arrow_table", "arrow")
-    schema = output_schema(opts, empty.schema)
+    schema = output_schema(opts, empty.schema, dictionary=True)
     return duckdb.connect().from_arrow(_Scored(rel, opts, schema))
