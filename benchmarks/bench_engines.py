@@ -38,6 +38,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import gc
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -53,7 +54,7 @@ import bench_frame
 ENGINES = ("pandas-str", "pandas-categorical", "polars", "polars-lazy", "duckdb", "dask-1",
            "dask-2", "spark-1", "spark-2")
 CORES = {"dask-1": 1, "dask-2": 2, "spark-1": 1, "spark-2": 2}
-PARTS = 8
+PARTS = int(os.environ.get("BENCH_PARTS", "8"))  # partitions for Dask and Spark (--parts)
 
 
 def _status(key: str) -> int:
@@ -188,6 +189,7 @@ def child(engine: str, rows: int, repeat: int, seeds: bool) -> dict[str, Any]:
         cores = CORES[engine]
         spark = (SparkSession.builder.master(f"local[{cores}]")
                  .config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
                  .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                  .config("spark.sql.shuffle.partitions", str(PARTS))
                  .config("spark.driver.memory", "2g").getOrCreate())
@@ -241,13 +243,15 @@ def run_child(engine: str, rows: int, repeat: int, seeds: bool) -> dict[str, Any
     cmd = [sys.executable, __file__, "--child", engine, "--rows", str(rows),
            "--repeat", str(repeat)] + (["--seeds"] if seeds else [])
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    java_errors = sum(1 for line in done.stderr.splitlines()
-                      if " ERROR " in line or line.startswith("ERROR"))
+    errors = [line for line in done.stderr.splitlines()
+              if " ERROR " in line or line.startswith("ERROR")]
+    java_errors = len(errors)
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-3:]
         return {"engine": engine, "failed": " | ".join(tail)}
     out = dict(json.loads(done.stdout.strip().splitlines()[-1]))
     out["java_errors"] = java_errors
+    out["first_error"] = errors[0][:300] if errors else None
     return out
 
 
@@ -259,11 +263,16 @@ def main() -> None:
     parser.add_argument("--child")
     parser.add_argument("--seeds", action="store_true", help="the five seed scores only")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--parts", type=int, default=PARTS,
+                        help="partitions of the Dask and Spark input (default 8)")
+    parser.add_argument("--no-seeds", action="store_true",
+                        help="skip the table against the per-row baseline")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.rows, args.repeat, args.seeds)))
         return
 
+    os.environ["BENCH_PARTS"] = str(args.parts)  # the children read it
     engines = [e for e in args.engines.split(",") if e]
     if "pandas-str" not in engines:
         engines.insert(0, "pandas-str")
@@ -285,11 +294,13 @@ def main() -> None:
               f"{r['peak'] / mib:>9.0f} {(r['peak'] - r['rss_before']) / mib:>9.0f} "
               f"{r['same']!s:>5} {r['java_errors']:>8}")
 
-    seeds = [run_child(e, args.rows, args.repeat, seeds=True)
-             for e in ("pandas-str", "pandas-categorical")]
-    base = baseline_rate(args.rows)
-    print(f"\nfive seed scores ({', '.join(bench_frame.SEEDS)}) against the per-row baseline of "
-          f"bench_frame.py ({base:,.0f} rows/s)")
+    print(f"(Dask and Spark input in {args.parts} partitions)")
+    seeds = [] if args.no_seeds else [run_child(e, args.rows, args.repeat, seeds=True)
+                                      for e in ("pandas-str", "pandas-categorical")]
+    base = baseline_rate(args.rows) if seeds else math.nan
+    if seeds:
+        print(f"\nfive seed scores ({', '.join(bench_frame.SEEDS)}) against the per-row "
+              f"baseline of bench_frame.py ({base:,.0f} rows/s)")
     for r in seeds:
         if "failed" in r:
             print(f"{r['engine']:20} failed: {r['failed']}")
