@@ -32,6 +32,10 @@ OUTPUTS = [
     *(c for i in SUMMED_IDS for c in (i, f"{i}_band", *(["nesms_raw"] if i == "nesms" else []))),
     "escc_grade", "escc_class", "noms_radiation", "noms_stabilization",
 ]
+#: The detail columns (interchange 8.6), checked when a frame has them.
+DETAIL = [*(f"{i}_{part}" for i in (*SUMMED_IDS, "escc") for part in ("status", "missing",
+                                                                      "flags")),
+          "noms_flags", "noms_missing"]
 
 
 def is_null(value: Any) -> bool:
@@ -131,6 +135,15 @@ def scores_of(case: dict[str, Any]) -> dict[str, Any]:
         out[f"{score_id}_band"] = score.band.code.value if score.band else None
         if score_id == "nesms":
             out["nesms_raw"] = score.raw
+    for score_id in (*SUMMED_IDS, "escc"):
+        score = result[score_id]
+        out[f"{score_id}_status"] = score.status.value
+        out[f"{score_id}_missing"] = list(score.missing)
+        out[f"{score_id}_flags"] = list(score.flags)
+    rec = result.recommendation
+    out["noms_flags"] = list(rec.flags)
+    parts = sorted(rec.missing, key=lambda part: part[0] != "radiation")
+    out["noms_missing"] = list(dict.fromkeys(f for _, found in parts for f in found))
     grade = result["escc"]
     out["escc_grade"] = grade.grade.value if grade.grade else None
     out["escc_class"] = grade.escc_class.value if grade.escc_class else None
@@ -156,7 +169,7 @@ def compare(rows: list[dict[str, Any]], want: list[dict[str, Any]], engine: str,
     assert len(rows) == len(want), engine
     for i, (got, exp) in enumerate(zip(rows, want, strict=True)):
         got = {k.removeprefix(prefix): v for k, v in got.items()}
-        outputs = [c for c in OUTPUTS if c in got]
+        outputs = [c for c in (*OUTPUTS, *DETAIL) if c in got]
         if "error" in exp:
             assert error_fields(got["error"]) == exp["error"], (engine, i, got["error"], exp)
         else:

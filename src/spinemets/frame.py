@@ -1398,15 +1398,17 @@ def _score_pandas(df: Any, opts: _Options, lesions: Any = None, on: Any = None) 
     fields = {name: _pandas_field(pd, np, _FIELDS[name], df[col])
               for name, col in present.items()}
     names = {k: str(v) for k, v in present.items()}
-    if lesions is not None:
-        scored = _score_long(np, opts, fields, names, _pandas_long_input(pd, np, df, lesions, on,
-                                                                         opts))
+    long = None if lesions is None else _pandas_long_input(pd, np, df, lesions, on, opts)
+    if long is not None:
+        scored = _score_long(np, opts, fields, names, long)
     else:
         scored = _score_columns(np, n, fields, names, opts)
-    return _pandas_output(pd, np, df, scored, opts)
+    detail = _detail(np, n, fields, opts, scored.bad_rows, long) if opts.detail else {}
+    return _pandas_output(pd, np, df, scored, opts, detail)
 
 
-def _pandas_output(pd: Any, np: Any, df: Any, scored: _Scored, opts: _Options) -> Any:
+def _pandas_output(pd: Any, np: Any, df: Any, scored: _Scored, opts: _Options,
+                   detail: Mapping[str, list[Any]]) -> Any:
     n = len(df)
     columns: dict[str, Any] = {}
     for name, domain, data, mask in _output_arrays(np, scored, opts.invalid):
@@ -1415,6 +1417,15 @@ def _pandas_output(pd: Any, np: Any, df: Any, scored: _Scored, opts: _Options) -
             columns[name] = pd.Categorical.from_codes(data, dtype=dtype, validate=False)
         else:
             columns[name] = pd.arrays.IntegerArray(data, mask)
+    if opts.detail:
+        pa = importlib.import_module("pyarrow")
+        for name, kind in _detail_columns(opts.ids):
+            values = detail.get(name, [None] * n)
+            if kind == _STATUS:
+                columns[opts.name(name)] = pd.Categorical(values, categories=_STATUSES)
+            else:
+                array = pa.array(values, type=pa.list_(pa.string()))
+                columns[opts.name(name)] = pd.arrays.ArrowExtensionArray(array)
     columns[opts.name("error")] = _pandas_errors(pd, np, n, scored)
     out = pd.DataFrame(columns, index=df.index, copy=False)
     if opts.keep_input:
@@ -1462,6 +1473,10 @@ def _polars_dtype(pl: Any, domain: Any) -> Any:
 def _polars_schema(pl: Any, schema: Any, opts: _Options) -> dict[str, Any]:
     outputs = {opts.name(name): _polars_dtype(pl, domain)
                for name, domain in _declared(opts.ids)}
+    if opts.detail:
+        for name, kind in _detail_columns(opts.ids):
+            outputs[opts.name(name)] = (pl.Enum(_STATUSES) if kind == _STATUS
+                                        else pl.List(pl.String))
     outputs[opts.name("error")] = pl.String
     kept = {k: v for k, v in schema.items() if k not in outputs} if opts.keep_input else {}
     return {**kept, **outputs}
@@ -1483,13 +1498,15 @@ def _score_polars(df: Any, opts: _Options, lesions: Any = None, on: Any = None) 
     present = _present(opts.mapping, df.columns)
     fields = {name: _polars_field(pl, np, _FIELDS[name], df.get_column(col))
               for name, col in present.items()}
+    long = None
     if lesions is not None:
         if isinstance(lesions, pl.LazyFrame):
             lesions = lesions.collect()
-        scored = _score_long(np, opts, fields, present,
-                             _polars_long_input(pl, np, df, lesions, on, opts))
+        long = _polars_long_input(pl, np, df, lesions, on, opts)
+        scored = _score_long(np, opts, fields, present, long)
     else:
         scored = _score_columns(np, n, fields, present, opts)
+    detail = _detail(np, n, fields, opts, scored.bad_rows, long) if opts.detail else {}
     series = []
     for name, domain, data, mask in _output_arrays(np, scored, opts.invalid):
         dtype = _polars_dtype(pl, domain)
@@ -1501,6 +1518,9 @@ def _score_polars(df: Any, opts: _Options, lesions: Any = None, on: Any = None) 
         else:
             index = pl.Series(np.ma.masked_array(data.astype(np.int16), data < 0))
             series.append(pl.Series(name, dtype.categories, dtype=dtype).gather(index))
+    for name, kind in _detail_columns(opts.ids) if opts.detail else ():
+        dtype = pl.Enum(_STATUSES) if kind == _STATUS else pl.List(pl.String)
+        series.append(pl.Series(opts.name(name), detail.get(name, [None] * n), dtype=dtype))
     error = opts.name("error")
     if scored.kinds is None:
         series.append(pl.repeat(None, n, dtype=pl.String, eager=True).alias(error))
@@ -1653,12 +1673,18 @@ def _depths(roots: Sequence[Node]) -> dict[int, int]:
     return depth
 
 
-def _score_narwhals(native: Any, opts: _Options) -> Any:
+def _score_narwhals(native: Any, opts: _Options, lesions: Any = None, on: Any = None) -> Any:
     nw = importlib.import_module("narwhals")
     frame = nw.from_native(native)
     schema = frame.collect_schema()
     names = list(schema.names())
     present = _present(opts.mapping, names)
+    extra_error = None
+    if lesions is not None:
+        frame, extra_error = _nw_long_frame(nw, frame, present, nw.from_native(lesions), on, opts)
+        present = {**present, _SINS_TOTAL: _SINS_TOTAL, _ESCC_WORST: _ESCC_WORST}
+        schema = frame.collect_schema()
+        names = [c for c in schema.names() if not str(c).startswith(_TMP)]
     plan = _Plan(present, opts)
     outputs = _build(plan, opts.ids)
     roots = [node for _, node in outputs]
@@ -1668,6 +1694,9 @@ def _score_narwhals(native: Any, opts: _Options) -> Any:
     staged: dict[int, str] = {}
     bad_exprs: list[tuple[str, FieldSpec, Any]] = []
     for name, col in present.items():
+        if name in _PSEUDO:  # computed from the lesion frame: always valid
+            staged[id(plan.field(name))] = col
+            continue
         spec = _FIELDS[name]
         value, bad = _nw_field(nw, spec, col, schema[col])
         tmp = f"{_TMP}{name}"
@@ -1675,12 +1704,15 @@ def _score_narwhals(native: Any, opts: _Options) -> Any:
         staged[id(plan.field(name))] = tmp
         bad_exprs.append((str(col), spec, bad))
     ok_name, error_name = f"{_TMP}ok", f"{_TMP}error"
-    if bad_exprs:
-        any_bad = bad_exprs[0][2]
-        for _, _, bad in bad_exprs[1:]:
-            any_bad = any_bad | bad
+    if bad_exprs or extra_error is not None:
+        bads = [bad for _, _, bad in bad_exprs]
+        if extra_error is not None:
+            bads.append(~nw.col(extra_error).is_null())
+        any_bad = functools.reduce(operator.or_, bads)
         parts = [nw.when(bad).then(nw.lit(f"{col}: must be {spec.allowed}"))
                  for col, spec, bad in bad_exprs]
+        if extra_error is not None:
+            parts.append(nw.col(extra_error))
         text = nw.concat_str(parts, separator="; ", ignore_nulls=True)
         stage1.append((~any_bad).alias(ok_name))
         message = nw.concat_str([nw.lit("invalid input: "), text])
@@ -1717,6 +1749,8 @@ def _score_narwhals(native: Any, opts: _Options) -> Any:
     final.append(nw.col(error_name).cast(nw.String).alias(opts.name("error")))
     out_names = [opts.name(name) for name, _ in outputs] + [opts.name("error")]
     kept = [nw.col(c) for c in names if c not in out_names] if opts.keep_input else []
+    if lesions is not None and not opts.keep_input:  # rows are matched by the key
+        kept = [nw.col(on)]
     return nw.to_native(frame.select([*kept, *final]))
 
 
@@ -1777,6 +1811,7 @@ def score_frame(
     strict_columns: bool = False,
     invalid: str = "row",
     ecog_to_kps: str | None = None,
+    detail: bool = False,
 ) -> Any:
     """Score every row of a DataFrame: one case per row (interchange §7, §8.5, §8.6).
 
@@ -1811,6 +1846,14 @@ def score_frame(
             ``error`` names every invalid cell either way.
         ecog_to_kps: the ECOG-to-KPS conversion (``common``, ``ma_2010``, ``prasad_2018``) for
             rows whose ``ecog_to_kps`` cell is absent.
+        detail: add, per score id, ``<id>_status`` (categorical/``Enum``), ``<id>_missing`` and
+            ``<id>_flags`` (lists of strings: Arrow lists on pandas, ``List(String)`` on
+            Polars; empty, not null, when there are none), and ``noms_flags``,
+            ``noms_missing`` (the recommendation's flags and the field paths of its missing
+            inputs, radiation's first), all as :func:`spinemets.assess` reports them; null on
+            invalid rows. Read from the scalar scores once per distinct combination of the
+            inputs each score reads: fast on registries with repeated values, a few thousand
+            rows per second when nearly every row is distinct. pandas, Polars and Dask.
 
     Returns:
         A frame of the same kind and row order with, per summed score ``<id>`` (nullable Int16
@@ -1862,8 +1905,8 @@ def score_frame(
         return nw.from_native(score_frame(
             native, scores=scores, keep_input=keep_input, columns=columns, policy=policy,
             lesions=native_lesions, on=on, prefix=prefix, strict_columns=strict_columns,
-            invalid=invalid, ecog_to_kps=ecog_to_kps))
-    opts = _Options(ids, keep_input, mapping, policy, prefix, invalid, conversion,
+            invalid=invalid, ecog_to_kps=ecog_to_kps, detail=detail))
+    opts = _Options(ids, keep_input, mapping, policy, prefix, invalid, conversion, detail,
                     long=lesions is not None)
     _check_columns(_column_names(df), mapping, on, strict_columns)
     if lesions is not None:
@@ -1874,14 +1917,14 @@ def score_frame(
         return _score_polars(df, opts, lesions, on)
     if root == "dask":
         return _score_dask(df, opts, lesions, on)
-    if lesions is not None:
+    if detail:
         raise NotImplementedError(
-            "score_frame: lesions= is implemented for pandas, Polars and Dask frames; convert "
-            "this engine's frames (e.g. .toPandas(), .pl()) or join the worst lesion yourself")
-    arrow = _arrow_engine(df, root)
+            "score_frame: detail=True is implemented for pandas, Polars and Dask frames; on "
+            "this engine convert the frame first (e.g. .toPandas(), .pl())")
+    arrow = _arrow_engine(df, root) if lesions is None else None
     if arrow is not None:
         return arrow(df, opts)
-    return _score_narwhals(df, opts)
+    return _score_narwhals(df, opts, lesions, on)
 
 
 def _arrow_engine(df: Any, root: str) -> Callable[[Any, _Options], Any] | None:
@@ -2111,6 +2154,85 @@ def _score_long(np: Any, opts: _Options, fields: Mapping[str, _Column],
                                           for row, found in parts.items()})
 
 
+def _nw_first(nw: Any, frame: Any, column: str) -> tuple[int, list[Any]]:
+    """The number of rows of a narwhals frame and the first values of *column* (computed)."""
+    found = frame.select(nw.col(column))
+    count = found.select(nw.len().alias("n"))
+    count = count.collect() if hasattr(count, "collect") else count
+    first = found.head(5)
+    first = first.collect() if hasattr(first, "collect") else first
+    return int(count.item(0, "n")), first.get_column(column).to_list()
+
+
+def _nw_long_frame(nw: Any, cases: Any, present: Mapping[str, Any], lesions: Any, on: Any,
+                   opts: _Options) -> tuple[Any, str]:
+    """Cases joined with their lesions' aggregates (engines without row order: the lesions'
+    places are unknown, so an invalid lesion cell is named ``lesions[*].column``). The key
+    checks run small queries at the call. Returns the frame and its lesion-error column."""
+    lesion_names = list(lesions.collect_schema().names())
+    _require_key(on, cases.collect_schema().names(), lesion_names)
+    _no_lesion_columns(present)
+    key = nw.col(on)
+    for where, frame in (("case", cases), ("lesion", lesions)):
+        count, _ = _nw_first(nw, frame.filter(key.is_null()), on)
+        if count:
+            raise FrameError(f"score_frame: {count} {where} row(s) have a null key {on!r}")
+    dups = cases.group_by(on).agg(nw.len().alias(f"{_TMP}n")).filter(nw.col(f"{_TMP}n") > 1)
+    count, first = _nw_first(nw, dups, on)
+    if count:
+        raise FrameError(f"score_frame: {count} key(s) of {on!r} appear in more than one case "
+                         f"row (first keys: {_first(first)})")
+    unmatched = lesions.join(cases.select(key), on=on, how="anti")
+    count, first = _nw_first(nw, unmatched, on)
+    if count:
+        raise FrameError(f"score_frame: {count} lesion row(s) have a key {on!r} that matches "
+                         f"no case (first keys: {_first(first)})")
+    fields = _lesion_fields_only(_present(opts.mapping, lesion_names))
+    schema = lesions.collect_schema()
+    bad_columns = []
+    for name, col in fields.items():
+        _, bad = _nw_field(nw, _FIELDS[name], col, schema[col])
+        bad_columns.append((f"{_TMP}bad_{name}", str(col), _FIELDS[name], bad))
+    scored = nw.from_native(_score_narwhals(
+        nw.to_native(lesions.select([key, *(nw.col(c) for c in fields.values())])),
+        _Options((sins.ID, escc.ID), keep_input=True, mapping=opts.mapping,
+                 policy=opts.policy)))
+    grades = [g.value for g in EsccGrade]
+    index: Any = nw.lit(None)
+    for i, grade in reversed(list(enumerate(grades))):
+        index = nw.when(nw.col("escc_grade") == grade).then(nw.lit(i)).otherwise(index)
+    lesion_bad = [bad.cast(nw.Int32).alias(tmp) for tmp, _, _, bad in bad_columns]
+    scored = scored.with_columns(
+        nw.col(sins.ID).is_null().cast(nw.Int32).alias(f"{_TMP}s_null"),
+        index.alias(f"{_TMP}g"),
+        nw.col("escc_grade").is_null().cast(nw.Int32).alias(f"{_TMP}g_null"))
+    # The bad flags are read from the raw lesion columns, beside the scored ones.
+    raw = lesions.with_columns(lesion_bad).select([key, *(nw.col(t) for t, _, _, _ in bad_columns)])
+    aggregates = [nw.len().alias(f"{_TMP}count"), nw.col(sins.ID).max().alias(f"{_TMP}s_max"),
+                  nw.col(f"{_TMP}s_null").sum(), nw.col(f"{_TMP}g").max().alias(f"{_TMP}g_max"),
+                  nw.col(f"{_TMP}g_null").sum()]
+    agg = scored.group_by(on).agg(aggregates)
+    if bad_columns:
+        bad_agg = raw.group_by(on).agg([nw.col(t).sum() for t, _, _, _ in bad_columns])
+        agg = agg.join(bad_agg, on=on, how="left")
+    joined = cases.join(agg, on=on, how="left")
+    complete = (nw.col(f"{_TMP}count") > 0)
+    worst: Any = nw.lit(None)
+    for i, grade in reversed(list(enumerate(grades))):
+        worst = nw.when(nw.col(f"{_TMP}g_max") == i).then(nw.lit(grade)).otherwise(worst)
+    error_name = f"{_TMP}lesion_error"
+    parts = [nw.when(nw.col(tmp) > 0).then(nw.lit(f"lesions[*].{col}: must be {spec.allowed}"))
+             for tmp, col, spec, _ in bad_columns]
+    lesion_error = (nw.concat_str(parts, separator="; ", ignore_nulls=True) if parts
+                    else nw.lit(None, dtype=nw.String))
+    joined = joined.with_columns(
+        nw.when(complete & (nw.col(f"{_TMP}s_null") == 0)).then(nw.col(f"{_TMP}s_max"))
+        .alias(_SINS_TOTAL),
+        nw.when(complete & (nw.col(f"{_TMP}g_null") == 0)).then(worst).alias(_ESCC_WORST),
+        nw.when(lesion_error != "").then(lesion_error).alias(error_name))
+    return joined, error_name
+
+
 def _add_errors(np: Any, n: int, scored: _Scored, extra: Mapping[int, str]) -> _Scored:
     """*scored* with more error text for some rows (appended to their message, if any)."""
     kinds = scored.kinds.copy() if scored.kinds is not None else np.full(n, -1, np.int32)
@@ -2125,3 +2247,165 @@ def _add_errors(np: Any, n: int, scored: _Scored, extra: Mapping[int, str]) -> _
             texts.append(text)
         kinds[row] = kind
     return evolve(scored, bad_rows=np.flatnonzero(kinds >= 0), kinds=kinds, texts=texts)
+
+
+# --------------------------------------------------------------------------------------------
+# Detail columns (interchange §8.6): status, missing and flags per score, and the NOMS flags and
+# missing paths. They are read from the scalar scores themselves, once per distinct combination
+# of the inputs each score reads (its ``INPUTS``; NOMS: every present field), and gathered per
+# row, so they equal assess() by construction. Null on invalid rows (``invalid="row"``).
+# --------------------------------------------------------------------------------------------
+
+#: Detail column kinds: a status code, or a list of strings.
+_STATUS, _LIST = "status", "list"
+#: The case fields the NOMS recommendation reads beside Tomita's and Tokuhashi 2005's inputs
+#: (``recommend.noms``, ``recommend.options``): its flags and missing paths depend on no other.
+_NOMS_INPUTS: Final = ("histology", "radiosensitivity", "myelopathy", "fit_for_surgery",
+                       "vertebral_metastases", "visceral_metastases", *sorted(_LESION_NAMES))
+#: The key of "this row has its one lesion" among the detail inputs.
+_HAS_LESION: Final = "__spinemets_has_lesion"
+#: The categories of a ``<id>_status`` column (interchange §6).
+_STATUSES: Final = ["complete", "incomplete", "not_applicable"]
+
+
+def _detail_columns(ids: Sequence[str]) -> list[tuple[str, str]]:
+    """The detail columns for *ids*, in order: ``(name, kind)``."""
+    out = []
+    for score_id in ids:
+        if score_id != NOMS:
+            out += [(f"{score_id}_status", _STATUS), (f"{score_id}_missing", _LIST),
+                     (f"{score_id}_flags", _LIST)]
+    if NOMS in ids:
+        out += [("noms_flags", _LIST), ("noms_missing", _LIST)]
+    return out
+
+
+def _decode(np: Any, spec: FieldSpec, values: Any) -> list[Any]:
+    """Encoded values (member index / 0-1 / float, null negative or NaN) as interchange values."""
+    if spec.kind == "code":
+        members = [m.value for m in spec.codes or ()]
+        return [None if v < 0 else members[int(v)] for v in values.tolist()]
+    if spec.kind == "bool":
+        return [None if v < 0 else bool(v) for v in values.tolist()]
+    cast = int if spec.kind == "int" else float
+    return [None if math.isnan(v) else cast(v) for v in values.astype(np.float64).tolist()]
+
+
+def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
+            bad_rows: Any, long: _LongInput | None = None) -> dict[str, list[Any]]:
+    """Per detail column, its per-row values (None on invalid rows). In long form a case's
+    lesions are its lesion rows (scores that read lesions are then computed per case)."""
+    from . import assessment
+    from ._memo import memos
+    from .interchange import parse_case
+
+    modules = {m.ID: m for m in assessment.INSTRUMENTS}
+    real = {name: col for name, col in fields.items() if name in _FIELDS}
+    # Per field: a per-row key (codes, or the values) and the decoded values per row.
+    keys: dict[str, Any] = {}
+    decoded: dict[str, list[Any]] = {}
+    for name, col in real.items():
+        values = col.table if col.codes is None else np.take(col.table, col.codes)
+        keys[name] = np.nan_to_num(values.astype(np.float64), nan=-np.inf)
+        decoded[name] = _decode(np, _FIELDS[name], values)
+    # A row has its one lesion when any lesion cell is non-null, an invalid one included (with
+    # invalid="cell" it is read as absent, leaving the lesion's other cells).
+    has_lesion = np.zeros(n, bool)
+    for name in _LESION_NAMES & set(real):
+        col = real[name]
+        has_lesion |= np.fromiter((v is not None for v in decoded[name]), bool, n)
+        bad = col.bad_rows(np)
+        if bad is not None:
+            has_lesion |= bad
+    keys[_HAS_LESION] = has_lesion.astype(np.float64)
+    nested: list[list[dict[str, Any]]] = []
+    if long is not None:
+        nested = [[] for _ in range(n)]
+        lesion_values = {}
+        for name, col in long.fields.items():
+            values = col.table if col.codes is None else np.take(col.table, col.codes)
+            lesion_values[name] = _decode(np, _FIELDS[name], values)
+        for j, row in enumerate(long.case_index.tolist()):
+            nested[row].append({name: v[j] for name, v in lesion_values.items()
+                                if v[j] is not None})
+
+    built: dict[int, Any] = {}
+
+    def case_at(row: int) -> Any:
+        """The row's whole case (built once; a score reads only its own inputs of it)."""
+        found = built.get(row)
+        if found is not None:
+            return found
+        data: dict[str, Any] = {}
+        lesion: dict[str, Any] = {}
+        for name, values in decoded.items():
+            if name in _LESION_NAMES and long is not None:
+                continue
+            value = values[row]
+            if value is not None:
+                (lesion if name in _LESION_NAMES else data)[name] = value
+        if long is not None and nested[row]:
+            data["lesions"] = nested[row]
+        elif long is None and bool(has_lesion[row]):
+            data["lesions"] = [lesion]
+        if opts.ecog_to_kps is not None and "ecog_to_kps" not in data:
+            data["ecog_to_kps"] = opts.ecog_to_kps.value
+        found = built[row] = parse_case(data)
+        return found
+
+    def groups(names: Sequence[str]) -> tuple[list[int], Any]:
+        """Representative rows of the distinct input combinations, and each row's group."""
+        if long is not None and _LESION_NAMES & set(names):
+            return list(range(n)), np.arange(n)
+        names = [name for name in names if name in keys]
+        if not names or n == 0:
+            return ([0] if n else []), np.zeros(n, np.int64)
+        matrix = np.stack([keys[name] for name in names], axis=1)
+        _, first, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
+        return first.tolist(), inverse.ravel()
+
+    scorers = memos(opts.policy, assessment.INSTRUMENTS)
+    out: dict[str, list[Any]] = {}
+    for score_id in opts.ids:
+        if score_id == NOMS:
+            continue
+        inputs = [f for f in modules[score_id].INPUTS if f != "lesions"]
+        if "lesions" in modules[score_id].INPUTS:
+            inputs += sorted(_LESION_NAMES)
+        names = sorted({f for f in inputs if f in real or (long and f in _LESION_NAMES)})
+        if "lesions" in modules[score_id].INPUTS:
+            names.append(_HAS_LESION)
+        firsts, inverse = groups(names)
+        per_group = [scorers[score_id](case_at(r)) for r in firsts]
+        status = [g.status.value for g in per_group]
+        missing = [list(g.missing) for g in per_group]
+        flags = [list(g.flags) for g in per_group]
+        index = inverse.tolist()
+        out[f"{score_id}_status"] = [status[i] for i in index]
+        out[f"{score_id}_missing"] = [list(missing[i]) for i in index]
+        out[f"{score_id}_flags"] = [list(flags[i]) for i in index]
+    if NOMS in opts.ids:
+        from .recommend import noms as recommender
+
+        wanted = {*_NOMS_INPUTS, *modules["tomita"].INPUTS, *modules["tokuhashi_2005"].INPUTS}
+        names = [*sorted(f for f in wanted if f in real or (long and f in _LESION_NAMES)),
+                 _HAS_LESION]
+        firsts, inverse = groups(names)
+        recs = []
+        for r in firsts:
+            case = case_at(r)
+            recs.append(recommender.recommend(
+                case, opts.policy, escc_result=scorers["escc"](case),
+                sins_result=scorers["sins"](case), tomita_result=scorers["tomita"](case),
+                tokuhashi_2005_result=scorers["tokuhashi_2005"](case)))
+        flags = [list(rec.flags) for rec in recs]
+        paths = [list(dict.fromkeys(f for part, found in sorted(
+            rec.missing, key=lambda p: p[0] != "radiation") for f in found)) for rec in recs]
+        index = inverse.tolist()
+        out["noms_flags"] = [list(flags[i]) for i in index]
+        out["noms_missing"] = [list(paths[i]) for i in index]
+    if bad_rows is not None and opts.invalid == "row":
+        for values in out.values():
+            for row in bad_rows.tolist():
+                values[row] = None
+    return out
