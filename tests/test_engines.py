@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -213,5 +214,12 @@ def test_spark_map_in_arrow_matches_pandas() -> None:
         outputs = [c for c in want.columns if c.startswith("sm_")]
         assert _values(got[outputs]) == _values(want[outputs])
         assert "kps" in got["sm_error"][9]
+        # Without keep_input only the columns read are shipped (``_row`` is not): same rows.
+        plain = spinemets.score_frame(sdf)
+        assert plain.columns == spinemets.frame.output_columns()
+        def row_counts(frame: Any) -> Counter[tuple[Any, ...]]:
+            return Counter(zip(*_values(frame).values(), strict=True))  # 5.0 == 5
+
+        assert row_counts(plain.toPandas()) == row_counts(spinemets.score_frame(df))
     finally:
         spark.stop()

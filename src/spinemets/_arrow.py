@@ -202,6 +202,10 @@ def score_spark(df: Any, opts: _frame._Options) -> Any:
     schema = to_arrow(spark_schema)
     # Arrow field types Spark hands over for the kept columns come from the same conversion.
     schema = pa.schema([f.with_nullable(True) for f in schema])
+    present = _frame._present(opts.mapping, df.columns)
+    if not opts.keep_input and present and len(present) < len(df.columns):  # only those read
+        col = importlib.import_module("pyspark.sql.functions").col
+        df = df.select(*(col("`" + c.replace("`", "``") + "`") for c in present.values()))
     with warnings.catch_warnings():
         # mapInArrow checks the installed pandas although Arrow batches never meet pandas here.
         warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas",
@@ -247,4 +251,8 @@ def score_duckdb(rel: Any, opts: _frame._Options) -> Any:
     _frame._no_duplicates(_frame._present(opts.mapping, rel.columns).values(), rel.columns)
     empty = _duckdb_call(rel.limit(0), "to_arrow_table", "arrow")
     schema = output_schema(opts, empty.schema, dictionary=True)
+    present = _frame._present(opts.mapping, rel.columns)
+    if not opts.keep_input and present and len(present) < len(rel.columns):
+        # Only the columns read leave DuckDB.
+        rel = rel.project(", ".join('"' + c.replace('"', '""') + '"' for c in present.values()))
     return duckdb.connect().from_arrow(_Scored(rel, opts, schema))
