@@ -1,22 +1,22 @@
 """Arrow record batches through the NumPy evaluator of :mod:`spinemets.frame`.
 
-One batch scorer serves every engine that speaks Arrow: PySpark (``mapInArrow``: each Python
-worker scores its partition's batches), DuckDB (the relation is read as a stream of record batches
-and the scored batches are handed back as a relation over a batch reader) and Polars. No row
+One batch scorer serves the engines that speak Arrow: PySpark (``mapInArrow``: each Python
+worker scores its partition's batches) and DuckDB (the relation is read as a stream of record
+batches and the scored batches are handed back as a relation over an Arrow stream). No row
 becomes a Python object and no engine builds a column expression from the plan: the same
 vectorised evaluator as for pandas reads each Arrow column once into small integer codes (strings
 through one hash pass against the field's vocabulary) and gathers the points from tables.
 
 The output schema is known before any row is read (it depends only on ``scores=``, ``prefix=`` and
-``keep_input=``): totals are ``int16``, code columns and ``error`` are strings, nulls where
-pandas has ``<NA>``.
+``keep_input=``): totals are ``int16``, code columns and ``error`` are strings (code columns
+dictionary-encoded for DuckDB, which reads them as VARCHAR), nulls where pandas has ``<NA>``.
 """
 
 from __future__ import annotations
 
 import importlib
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 from . import frame as _frame
@@ -102,11 +102,10 @@ def _codes(pa: Any, domain: Any) -> Any:
     return found
 
 
-def score_batch(batch: Any, opts: _frame._Options, schema: Any = None,
-                read: Mapping[str, str] | None = None, *, dictionary: bool = False) -> Any:
+def score_batch(batch: Any, opts: _frame._Options, schema: Any = None, *,
+                dictionary: bool = False) -> Any:
     """Score one Arrow record batch (or table); returns a record batch in *schema*
-    (:func:`output_schema` of the batch's schema when None). *read*: field -> the batch column
-    to read it from instead of the caller's column (a coded copy the engine made)."""
+    (:func:`output_schema` of the batch's schema when None)."""
     pa, pc, np = _modules()
     if isinstance(batch, pa.Table):
         batch = batch.combine_chunks().to_batches()[0] if batch.num_rows else \
@@ -116,8 +115,7 @@ def score_batch(batch: Any, opts: _frame._Options, schema: Any = None,
     n = batch.num_rows
     present = _frame._present(opts.mapping, batch.schema.names)
     _frame._no_duplicates(present.values(), batch.schema.names)
-    read = read or {}
-    fields = {name: _field(pa, pc, np, _frame._FIELDS[name], batch.column(read.get(name, col)))
+    fields = {name: _field(pa, pc, np, _frame._FIELDS[name], batch.column(col))
               for name, col in present.items()}
     scored = _frame._score_columns(np, n, fields, present, opts)
     arrays: dict[str, Any] = {}
@@ -166,14 +164,14 @@ def _concat(pa: Any, batches: list[Any]) -> Any:
     return pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
 
 
-def scorer(opts: _frame._Options, schema: Any, read: Mapping[str, str] | None = None, *,
+def scorer(opts: _frame._Options, schema: Any, *,
            dictionary: bool = False) -> Callable[[Iterable[Any]], Iterator[Any]]:
     """``batches -> scored batches`` in *schema* (picklable for Spark: a closure over the
-    options, the schema and *read* only)."""
+    options and the schema only)."""
 
     def score(batches: Iterable[Any]) -> Iterator[Any]:
         for batch in rebatch(batches):
-            yield score_batch(batch, opts, schema, read, dictionary=dictionary)
+            yield score_batch(batch, opts, schema, dictionary=dictionary)
 
     return score
 
