@@ -174,7 +174,7 @@ def test_dask_local_cluster_matches_pandas() -> None:
     lazy = spinemets.score_frame(ddf, keep_input=True)
     assert list(lazy.columns) == list(spinemets.score_frame(df.head(0), keep_input=True).columns)
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster):
         got = lazy.compute()
     want = spinemets.score_frame(df)  # dask may store the input strings differently
