@@ -1492,7 +1492,8 @@ def _score_polars(df: Any, opts: _Options, lesions: Any = None, on: Any = None) 
             found = lesions.collect() if isinstance(lesions, pl.LazyFrame) else lesions
             return _score_polars(frame, opts, found, on)
 
-        return df.map_batches(batch, schema=schema, streamable=False)
+        # Rows are independent: without lesions, batches stream (each scored as it arrives).
+        return df.map_batches(batch, schema=schema, streamable=lesions is None)
     n = df.height
     present = _present(opts.mapping, df.columns)
     fields = {name: _polars_field(pl, np, _FIELDS[name], df.get_column(col))
@@ -1923,15 +1924,35 @@ def score_frame(
         raise NotImplementedError(
             "score_frame: detail=True is implemented for pandas, Polars and Dask frames; on "
             "this engine convert the frame first (e.g. .toPandas(), .pl())")
+    arrow = _arrow_engine(df, root) if lesions is None else None
+    if arrow is not None:
+        return arrow(df, opts)
     return _score_narwhals(df, opts, lesions, on)
+
+
+def _arrow_engine(df: Any, root: str) -> Callable[[Any, _Options], Any] | None:
+    """PySpark and DuckDB score Arrow batches with the NumPy evaluator (``_arrow``) when NumPy
+    and pyarrow are installed; other engines (and those without them) take narwhals."""
+    if root not in ("pyspark", "duckdb", "_duckdb"):
+        return None
+    if importlib.util.find_spec("numpy") is None or importlib.util.find_spec("pyarrow") is None:
+        return None
+    from . import _arrow
+
+    if root == "pyspark":
+        return _arrow.score_spark if hasattr(df, "mapInArrow") else None
+    return _arrow.score_duckdb if hasattr(df, "to_arrow_reader") or hasattr(
+        df, "fetch_record_batch") else None
 
 
 def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
     """Dask: partitions are scored as pandas frames. In long form the lesion frame is computed
     (it is needed whole by every partition) and the keys are checked at the call."""
     if lesions is None:
+        from ._dask import score_partition
+
         meta = _score_pandas(df._meta, opts)
-        return df.map_partitions(_score_pandas, opts, meta=meta, enforce_metadata=False)
+        return df.map_partitions(score_partition, opts, meta=meta, enforce_metadata=False)
     pd = importlib.import_module("pandas")
     np = importlib.import_module("numpy")
     if _module_name(lesions) == "dask":
@@ -1946,6 +1967,9 @@ def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
 
 
 def _dask_partition(part: Any, opts: _Options, lesions: Any, on: Any) -> Any:
+    from ._dask import tune_worker
+
+    tune_worker()
     return _score_pandas(part, opts, lesions[lesions[on].isin(part[on])], on)
 
 
