@@ -153,10 +153,11 @@ _TUNE = "from spinemets._dask import tune_worker; print(tune_worker(), tune_work
 
 
 @pytest.mark.parametrize(("env", "want"), [
-    ({"MALLOC_TRIM_THRESHOLD_": "65536"}, "True False"),
-    ({}, "False False"),
-    ({"MALLOC_TRIM_THRESHOLD_": "65536", "MALLOC_MMAP_THRESHOLD_": "1000000"}, "False False"),
-    ({"MALLOC_TRIM_THRESHOLD_": "65536", "SPINEMETS_KEEP_MALLOC": "1"}, "False False"),
+    ({"MALLOC_TRIM_THRESHOLD_": "65536", "SPINEMETS_TUNE_MALLOC": "1"}, "True False"),
+    ({"SPINEMETS_TUNE_MALLOC": "1"}, "False False"),
+    ({"MALLOC_TRIM_THRESHOLD_": "65536", "MALLOC_MMAP_THRESHOLD_": "1000000",
+      "SPINEMETS_TUNE_MALLOC": "1"}, "False False"),
+    ({"MALLOC_TRIM_THRESHOLD_": "65536"}, "False False"),  # opt-in only
 ])
 def test_dask_worker_allocator_tuned_once_only_under_dask_settings(
         env: dict[str, str], want: str) -> None:
@@ -164,7 +165,7 @@ def test_dask_worker_allocator_tuned_once_only_under_dask_settings(
         pytest.skip("glibc only")
     base = {k: v for k, v in os.environ.items()
             if k not in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_",
-                         "SPINEMETS_KEEP_MALLOC")}
+                         "SPINEMETS_TUNE_MALLOC")}
     done = subprocess.run([sys.executable, "-c", _TUNE], env={**base, **env},
                           capture_output=True, text=True, check=True)
     assert done.stdout.strip() == want

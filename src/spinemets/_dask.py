@@ -7,8 +7,10 @@ partition cost three to five times their computation. :func:`tune_worker` raises
 threshold back to glibc's own dynamic ceiling (32 MiB) and keeps 32 MiB of padding at the top of
 the heap (``M_TOP_PAD``), so a partition's arrays reuse pages instead of faulting them in again,
 once per process, only where that variable is set and ``MALLOC_MMAP_THRESHOLD_`` is not; the trim
-threshold Dask chose is kept, so freed memory beyond the pad still goes back to the system. Set
-``SPINEMETS_KEEP_MALLOC=1`` to leave the allocator alone.
+threshold Dask chose is kept, so freed memory beyond the pad still goes back to the system.
+
+A library should not change a process's allocator behind its owner's back, so this is opt-in: set
+``SPINEMETS_TUNE_MALLOC=1`` in the workers' environment to enable it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def tune_worker() -> bool:
     _tuned = True
     env = os.environ
     if (not sys.platform.startswith("linux") or "MALLOC_TRIM_THRESHOLD_" not in env
-            or "MALLOC_MMAP_THRESHOLD_" in env or env.get("SPINEMETS_KEEP_MALLOC")):
+            or "MALLOC_MMAP_THRESHOLD_" in env or env.get("SPINEMETS_TUNE_MALLOC") != "1"):
         return False
     try:
         import ctypes
