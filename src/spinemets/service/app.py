@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._json import line as json_line
-from .._json import utf8 as json_line_text
+from .._json import utf8
 from .auth import AuthError, Verifier
 from .config import ConfigError, ServiceConfig
 from .hooks import SERVICE_ID, discovery, gather, validate_call, validate_feedback
@@ -115,7 +115,7 @@ def _score(raw: bytes, conversion: Any) -> tuple[bytes | None, dict[str, Any] | 
     from ..cli import score_input
 
     text, error = score_input(raw, conversion)
-    return (None, error) if error is not None else (json_line_text(text), None)
+    return (None, error) if error is not None else (utf8(text), None)
 
 
 #: Output is sent in chunks of about this size (one thread hop per chunk, not per line).
