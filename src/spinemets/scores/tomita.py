@@ -33,6 +33,7 @@ __all__ = [
     "ITEMS",
     "RANGE",
     "READS",
+    "SHORT",
     "STRATEGY",
     "TITLE",
     "Band",
@@ -46,6 +47,8 @@ ID: Final = "tomita"
 TITLE: Final = "Tomita score"
 #: Its heading in the text report of an assessment.
 HEADING: Final = "Tomita score"
+#: Its short name, for one-line summaries (a CDS card).
+SHORT: Final = "Tomita"
 CITATION: Final = TOMITA_2001
 RANGE: Final = (2, 10)
 HIGHER_IS_BETTER: Final = False
