@@ -56,8 +56,6 @@ _GROUPS: Final[dict[str, type[Any]]] = {
     "systemic": Systemic,
     "laboratory": Laboratory,
 }
-#: Each group with nothing assessed: immutable, so one value serves every case (built once).
-_EMPTY: Final[dict[str, Any]] = {group: cls() for group, cls in _GROUPS.items()}
 _CASE_KEYS: Final = frozenset(CASE_FIELD_BY_NAME) | {"lesions", "interchange", "id"}
 #: Every key a case or a lesion may have, for "did you mean" on an unknown key.
 _CASE_NAMES: Final = (*CASE_FIELD_BY_NAME, "lesions", "interchange", "id")
@@ -133,8 +131,14 @@ def _parse(data: Any, *, native: bool) -> Case:
     problems.extend(Problem(k, "appears more than once in the object") for k in dups)
     if problems:
         raise InvalidInputError(problems)
-    parts = {g: cls(**groups[g]) if groups[g] else _EMPTY[g] for g, cls in _GROUPS.items()}
-    return Case(**parts, lesions=tuple(lesions), id=case_id)
+    return Case(
+        tumour=Tumour(**groups["tumour"]),
+        neurology=Neurology(**groups["neurology"]),
+        systemic=Systemic(**groups["systemic"]),
+        laboratory=Laboratory(**groups["laboratory"]),
+        lesions=tuple(lesions),
+        id=case_id,
+    )
 
 
 def _key_name(key: Any) -> str:
