@@ -121,9 +121,18 @@ def with_toy(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(registry, "SUMMED_INSTRUMENTS",
                         (*registry.SUMMED_INSTRUMENTS, toy_instrument))
     monkeypatch.setattr(registry, "_BY_ID", {i.ID: i for i in instruments})
-    _memo.clear()
+    _forget_what_was_read_from_the_registry()
     yield toy_instrument
+    _forget_what_was_read_from_the_registry()
+
+
+def _forget_what_was_read_from_the_registry() -> None:
+    """The memo and the FHIR code systems are computed from the registry once, on first use; a
+    registry changed at run time (only ever in a test) needs them computed again."""
+    from spinemets.fhir import codes
+
     _memo.clear()
+    codes._code_systems.cache_clear()
 
 
 @pytest.mark.parametrize(("kps", "points", "band"), [(40, 0, "low"), (50, 1, "high"),
