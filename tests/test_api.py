@@ -80,6 +80,30 @@ def test_every_public_name_is_the_same_object_before_and_after_assess() -> None:
     assert int(out) == len(spinemets.__all__)
 
 
+def test_public_names_keep_their_objects_and_types_once_every_submodule_is_loaded() -> None:
+    """Loading every submodule (the edges included) after ``assess()`` rebinds no public name."""
+    out = _fresh(
+        "import importlib, pkgutil, spinemets as s\n"
+        "before = {n: (getattr(s, n), type(getattr(s, n))) for n in s.__all__}\n"
+        "s.assess(s.Case.from_dict({'kps': 80, 'lesions': [{'level': 'T12'}]}))\n"
+        "loaded = 0\n"
+        "for info in pkgutil.walk_packages(s.__path__, 'spinemets.'):\n"
+        "    if info.name.endswith('__main__'):  # runs the command line\n"
+        "        continue\n"
+        "    try:\n"
+        "        importlib.import_module(info.name)\n"
+        "    except ImportError:  # an optional extra that is not installed\n"
+        "        continue\n"
+        "    loaded += 1\n"
+        "changed = [n for n in s.__all__\n"
+        "           if (getattr(s, n), type(getattr(s, n))) != before[n]\n"
+        "           or getattr(s, n) is not before[n][0]]\n"
+        "assert not changed, changed\n"
+        "print(loaded)\n"
+    )
+    assert int(out) >= 40  # the submodules were really loaded
+
+
 def test_no_public_name_is_a_subpackage_or_module_name() -> None:
     modules = {p.stem for p in (ROOT / "src" / "spinemets").iterdir()
                if p.suffix == ".py" or (p / "__init__.py").exists()}

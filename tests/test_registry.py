@@ -121,9 +121,18 @@ def with_toy(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(registry, "SUMMED_INSTRUMENTS",
                         (*registry.SUMMED_INSTRUMENTS, toy_instrument))
     monkeypatch.setattr(registry, "_BY_ID", {i.ID: i for i in instruments})
-    _memo.clear()
+    _forget_what_was_read_from_the_registry()
     yield toy_instrument
+    _forget_what_was_read_from_the_registry()
+
+
+def _forget_what_was_read_from_the_registry() -> None:
+    """The memo and the FHIR code systems are computed from the registry once, on first use; a
+    registry changed at run time (only ever in a test) needs them computed again."""
+    from spinemets.fhir import codes
+
     _memo.clear()
+    codes._code_systems.cache_clear()
 
 
 @pytest.mark.parametrize(("kps", "points", "band"), [(40, 0, "low"), (50, 1, "high"),
@@ -155,3 +164,24 @@ def test_toy_instrument_needs_only_its_module_and_the_registry(
 def test_the_toy_is_gone_without_the_registry_entry() -> None:
     _memo.clear()
     assert "toy" not in spinemets.assess(spinemets.Case.from_dict({"kps": 80}))
+
+
+def test_the_toy_reaches_every_edge_that_lists_instruments(with_toy: Any) -> None:
+    """explain(), the CDS cards, FHIR (its Observation and the code systems) and the service page's
+    field table all list the registered toy, with no other module changed."""
+    from spinemets.cds import cds_response
+    from spinemets.display import explain
+    from spinemets.fhir import code_systems, to_fhir_bundle
+    from spinemets.service.page import field_table
+
+    complete = spinemets.assess(spinemets.Case.from_dict({"kps": 80}))
+    text = explain(complete["toy"])
+    assert text.startswith("general: 80 -> 1 (Toy 2026") and "source: Toy 2026, this module" in text
+    incomplete = spinemets.assess(spinemets.Case.from_dict({}))
+    details = [card["detail"] for card in cds_response(incomplete)["cards"]]
+    assert any("- Toy score needs kps" in detail for detail in details)
+    bundle = json.dumps(to_fhir_bundle(complete))
+    assert '"code": "toy"' in bundle and "Toy score" in bundle
+    systems = json.dumps(code_systems())
+    assert '"code": "toy.general"' in systems and '"code": "toy.high"' in systems
+    assert {"id": "toy", "title": "Toy score"} in field_table()["scores"]

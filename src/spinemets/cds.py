@@ -38,6 +38,7 @@ from urllib.parse import quote
 
 from ._version import package_version
 from .results import EsccClass, ScoreResult, Status
+from .scores.registry import short_title
 
 if TYPE_CHECKING:
     from .assessment import Assessment
@@ -57,8 +58,6 @@ _SURGICAL: Final = frozenset(
     {"separation_surgery_then_srs", "decompression_then_radiation", "stabilization",
      "percutaneous_stabilization", "surgical_consultation"}
 )
-_TITLES: Final = {"sins": "SINS", "tokuhashi_2005": "Revised Tokuhashi", "tomita": "Tomita",
-                  "escc": "ESCC", "tokuhashi_1990": "Tokuhashi 1990"}
 #: The scores whose absence the missing-data card summarises (the others are listed in detail).
 _SEED: Final = ("sins", "escc", "tokuhashi_2005", "tomita")
 #: What a proposed action is, for the suggestion's label and the ServiceRequest's text.
@@ -177,9 +176,9 @@ def _recommendation_card(assessment: Assessment, patient_id: str | None) -> dict
 def _score_card(result: ScoreResult[Any]) -> dict[str, Any]:
     assert result.band is not None and result.total is not None
     lo, hi = result.band.lo, result.band.hi
-    summary = (f"{_TITLES[result.id]} {result.total}: {result.band.code.value} ({lo}-{hi})"
+    summary = (f"{short_title(result.id)} {result.total}: {result.band.code.value} ({lo}-{hi})"
                + (f"; {result.strategy}" if result.strategy else ""))
-    lines = [f"**{_TITLES[result.id]}** total **{result.total}**, band "
+    lines = [f"**{short_title(result.id)}** total **{result.total}**, band "
              f"`{result.band.code.value}` ({lo}-{hi}): {result.band.meaning}", ""]
     lines += [f"- {i.key}: {i.value} = {i.points} ({i.row.source})" for i in result.items]
     if result.flags:
@@ -209,8 +208,6 @@ def _needs(missing: Iterable[str], levels: list[str | None]) -> str:
 
 
 def _missing_card(assessment: Assessment, problems: Iterable[str]) -> dict[str, Any] | None:
-    from .display import title
-
     levels = [lesion.level.value if lesion.level is not None else None
               for lesion in assessment.case.lesions or ()]
     short: list[str] = []
@@ -219,12 +216,12 @@ def _missing_card(assessment: Assessment, problems: Iterable[str]) -> dict[str, 
     for score_id in _SEED:
         result = assessment[score_id]
         if result.status is Status.INCOMPLETE:
-            short.append(f"{_TITLES[score_id]} needs {_needs(result.missing, levels)}")
+            short.append(f"{short_title(score_id)} needs {_needs(result.missing, levels)}")
     for part, fields in rec.missing:
         lines.append(f"- NOMS *{part}* would be decided by: {_needs(fields, levels)}")
     for result in assessment.scores:
         if result.status is Status.INCOMPLETE:
-            name = _TITLES.get(result.id) or title(result.id)
+            name = short_title(result.id)
             lines.append(f"- {name} needs {_needs(result.missing, levels)}")
     problems = list(problems)
     if problems:

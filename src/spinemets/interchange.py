@@ -22,7 +22,6 @@ from .model import (
     Neurology,
     Systemic,
     Tumour,
-    _trusted,
     id_problem,
     valid_id,
 )
@@ -132,10 +131,14 @@ def _parse(data: Any, *, native: bool) -> Case:
     problems.extend(Problem(k, "appears more than once in the object") for k in dups)
     if problems:
         raise InvalidInputError(problems)
-    parts: dict[str, Any] = {group: _trusted(cls, groups[group]) for group, cls in _GROUPS.items()}
-    parts["lesions"] = tuple(lesions)
-    parts["id"] = case_id
-    return _trusted(Case, parts)
+    return Case(
+        tumour=Tumour(**groups["tumour"]),
+        neurology=Neurology(**groups["neurology"]),
+        systemic=Systemic(**groups["systemic"]),
+        laboratory=Laboratory(**groups["laboratory"]),
+        lesions=tuple(lesions),
+        id=case_id,
+    )
 
 
 def _key_name(key: Any) -> str:
@@ -220,7 +223,7 @@ def _parse_lesions(raw: Any, problems: list[Problem], native: bool) -> list[Lesi
             problems.append(Problem(f"lesions[{i}].{k}", "appears more than once in the object"))
             bad = True
         if not bad:
-            lesions.append(_trusted(Lesion, values))
+            lesions.append(Lesion(**values))
     return lesions
 
 

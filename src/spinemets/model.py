@@ -11,14 +11,13 @@ interchange form.
 
 from __future__ import annotations
 
-import enum
+import operator
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
-import attrs
 from attrs import field, frozen
 
-from ._fields import group_fields
+from ._fields import FieldSpec, group_fields
 from .exceptions import InvalidInputError, Problem, echo
 from .vocab import (
     Alignment,
@@ -45,89 +44,196 @@ if TYPE_CHECKING:
 __all__ = ["Case", "Laboratory", "Lesion", "Neurology", "Systemic", "Tumour"]
 
 
-def _validate(obj: object, group: Group, prefix: str = "") -> None:
-    problems = [
-        spec.problem(prefix + spec.name, value)
-        for spec in group_fields(group)
-        if (value := getattr(obj, spec.name)) is not None and not spec.is_valid(value)
-    ]
+@frozen
+class _Checks:
+    """The precomputed checks of one value type: one getter for every field's value, and per field
+    the exact type every valid value has (an enum for a code field, ``bool``; ``None`` for a number,
+    whose bounds the spec checks) with its spec."""
+
+    values: Callable[[object], tuple[Any, ...]]
+    fields: tuple[tuple[type[Any] | None, FieldSpec], ...]
+
+
+def _checks(group: Group) -> _Checks:
+    """The check list of one value type (built once, at import)."""
+    specs = group_fields(group)
+    names = [spec.name for spec in specs]
+    return _Checks(
+        operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),),
+        tuple(
+            (spec.codes if spec.kind == "code" else bool if spec.kind == "bool" else None, spec)
+            for spec in specs
+        ),
+    )
+
+
+def _validate(obj: object, checks: _Checks) -> None:
+    """Raise naming every invalid field of *obj*: an absent (``None``) field costs one test, a code
+    or boolean one type test, a number its bounds."""
+    problems: list[Problem] = []
+    for value, (exact, spec) in zip(checks.values(obj), checks.fields, strict=True):
+        if (
+            value is not None
+            and type(value) is not exact
+            and (exact is not None or not spec.is_valid(value))
+        ):
+            problems.append(spec.problem(spec.name, value))
     if problems:
         raise InvalidInputError(problems)
 
 
-def _member(codes: type[enum.Enum], value: object) -> Any:
-    """An interchange code string becomes its enum member; anything else is kept as given, for
-    validation to report (with a suggestion for a near-miss code)."""
-    if type(value) is str:
-        return codes._value2member_map_.get(value, value)
-    return value
+_TUMOUR_CHECKS: Final = _checks("tumour")
+_NEUROLOGY_CHECKS: Final = _checks("neurology")
+_SYSTEMIC_CHECKS: Final = _checks("systemic")
+_LABORATORY_CHECKS: Final = _checks("laboratory")
+_LESION_CHECKS: Final = _checks("lesion")
 
 
-# attrs converters (named functions, so that type checkers see ``str`` is accepted too)
+# attrs converters: an interchange code string becomes its enum member; anything else is kept as
+# given, for validation to report (with a suggestion for a near-miss code). Named functions, so
+# that type checkers see ``str`` is accepted too; one call each, since every value passes here.
+_HISTOLOGY: Final[dict[str, Any]] = Histology._value2member_map_
+
+
 def _histology(value: Histology | str | None) -> Histology | None:
-    return _member(Histology, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _HISTOLOGY.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_TOMITA_GROWTH: Final[dict[str, Any]] = TomitaGrowth._value2member_map_
 
 
 def _tomita_growth(value: TomitaGrowth | str | None) -> TomitaGrowth | None:
-    return _member(TomitaGrowth, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _TOMITA_GROWTH.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_RADIOSENSITIVITY: Final[dict[str, Any]] = Radiosensitivity._value2member_map_
 
 
 def _radiosensitivity(value: Radiosensitivity | str | None) -> Radiosensitivity | None:
-    return _member(Radiosensitivity, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _RADIOSENSITIVITY.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_VISCERAL_METASTASES: Final[dict[str, Any]] = VisceralMetastases._value2member_map_
 
 
 def _visceral_metastases(value: VisceralMetastases | str | None) -> VisceralMetastases | None:
-    return _member(VisceralMetastases, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _VISCERAL_METASTASES.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_KATAGIRI_GROUP: Final[dict[str, Any]] = KatagiriGroup._value2member_map_
 
 
 def _katagiri_group(value: KatagiriGroup | str | None) -> KatagiriGroup | None:
-    return _member(KatagiriGroup, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _KATAGIRI_GROUP.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_KATAGIRI_VISCERAL: Final[dict[str, Any]] = KatagiriVisceral._value2member_map_
 
 
 def _katagiri_visceral(value: KatagiriVisceral | str | None) -> KatagiriVisceral | None:
-    return _member(KatagiriVisceral, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _KATAGIRI_VISCERAL.get(value, value)
+    return value  # type: ignore[return-value]
 
 
-def _katagiri_laboratory(
-    value: KatagiriLaboratory | str | None,
-) -> KatagiriLaboratory | None:
-    return _member(KatagiriLaboratory, value)  # type: ignore[no-any-return]
+_KATAGIRI_LABORATORY: Final[dict[str, Any]] = KatagiriLaboratory._value2member_map_
+
+
+def _katagiri_laboratory(value: KatagiriLaboratory | str | None) -> KatagiriLaboratory | None:
+    if type(value) is str:
+        value = _KATAGIRI_LABORATORY.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_FRANKEL: Final[dict[str, Any]] = Frankel._value2member_map_
 
 
 def _frankel(value: Frankel | str | None) -> Frankel | None:
-    return _member(Frankel, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _FRANKEL.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_ECOG_TO_KPS: Final[dict[str, Any]] = EcogToKps._value2member_map_
 
 
 def _ecog_to_kps(value: EcogToKps | str | None) -> EcogToKps | None:
-    return _member(EcogToKps, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _ECOG_TO_KPS.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_SPINAL_LEVEL: Final[dict[str, Any]] = SpinalLevel._value2member_map_
 
 
 def _spinal_level(value: SpinalLevel | str | None) -> SpinalLevel | None:
-    return _member(SpinalLevel, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _SPINAL_LEVEL.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_PAIN: Final[dict[str, Any]] = Pain._value2member_map_
 
 
 def _pain(value: Pain | str | None) -> Pain | None:
-    return _member(Pain, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _PAIN.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_BONE_LESION: Final[dict[str, Any]] = BoneLesion._value2member_map_
 
 
 def _bone_lesion(value: BoneLesion | str | None) -> BoneLesion | None:
-    return _member(BoneLesion, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _BONE_LESION.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_ALIGNMENT: Final[dict[str, Any]] = Alignment._value2member_map_
 
 
 def _alignment(value: Alignment | str | None) -> Alignment | None:
-    return _member(Alignment, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _ALIGNMENT.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_COLLAPSE: Final[dict[str, Any]] = Collapse._value2member_map_
 
 
 def _collapse(value: Collapse | str | None) -> Collapse | None:
-    return _member(Collapse, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _COLLAPSE.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_POSTEROLATERAL: Final[dict[str, Any]] = Posterolateral._value2member_map_
 
 
 def _posterolateral(value: Posterolateral | str | None) -> Posterolateral | None:
-    return _member(Posterolateral, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _POSTEROLATERAL.get(value, value)
+    return value  # type: ignore[return-value]
+
+
+_ESCC_GRADE: Final[dict[str, Any]] = EsccGrade._value2member_map_
 
 
 def _escc_grade(value: EsccGrade | str | None) -> EsccGrade | None:
-    return _member(EsccGrade, value)  # type: ignore[no-any-return]
+    if type(value) is str:
+        value = _ESCC_GRADE.get(value, value)
+    return value  # type: ignore[return-value]
 
 
 @frozen(kw_only=True)
@@ -163,7 +269,7 @@ class Tumour:
     months_diagnosis_to_mscc: float | None = None  #: Tumour diagnosis to MSCC (Rades), >= 0.
 
     def __attrs_post_init__(self) -> None:
-        _validate(self, "tumour")
+        _validate(self, _TUMOUR_CHECKS)
 
 
 @frozen(kw_only=True)
@@ -181,7 +287,7 @@ class Neurology:
     motor_deficit_days: int | None = None  #: Days developing motor deficit; 0 = none (Rades).
 
     def __attrs_post_init__(self) -> None:
-        _validate(self, "neurology")
+        _validate(self, _NEUROLOGY_CHECKS)
 
 
 @frozen(kw_only=True)
@@ -199,7 +305,7 @@ class Systemic:
     fit_for_surgery: bool | None = None
 
     def __attrs_post_init__(self) -> None:
-        _validate(self, "systemic")
+        _validate(self, _SYSTEMIC_CHECKS)
 
 
 @frozen(kw_only=True)
@@ -221,7 +327,7 @@ class Laboratory:
     )
 
     def __attrs_post_init__(self) -> None:
-        _validate(self, "laboratory")
+        _validate(self, _LABORATORY_CHECKS)
 
 
 @frozen(kw_only=True)
@@ -241,7 +347,7 @@ class Lesion:
     escc: EsccGrade | None = field(default=None, converter=_escc_grade)
 
     def __attrs_post_init__(self) -> None:
-        _validate(self, "lesion")
+        _validate(self, _LESION_CHECKS)
 
 
 def _lesions(value: Any) -> tuple[Lesion, ...]:
@@ -273,6 +379,17 @@ class Case:
     id: str | int | None = None  #: The record's identity, echoed in its result.
 
     def __attrs_post_init__(self) -> None:
+        lesions = self.lesions
+        if (  # the common case in one test: every part of its type, a valid id
+            type(lesions) is tuple
+            and isinstance(self.tumour, Tumour)
+            and isinstance(self.neurology, Neurology)
+            and isinstance(self.systemic, Systemic)
+            and isinstance(self.laboratory, Laboratory)
+            and all(isinstance(lesion, Lesion) for lesion in lesions)
+            and valid_id(self.id)
+        ):
+            return
         problems = [] if valid_id(self.id) else [id_problem(self.id)]
         problems += [
             Problem(name, f"must be a {kind.__name__}" + (
@@ -340,38 +457,3 @@ def id_problem(value: object) -> Problem:
     """The error of an invalid case ``id``."""
     return Problem("id", ID_ALLOWED, echo(value))
 
-
-_T = TypeVar("_T")
-_BUILDERS: dict[type[Any], Callable[[dict[str, Any]], Any]] = {}
-
-
-def _trusted(cls: type[_T], values: dict[str, Any]) -> _T:
-    """Build *cls* from values already validated by the strict parser, skipping re-validation.
-
-    Only :mod:`spinemets.interchange` calls this, with values that passed the same field table
-    the constructors check; everyone else goes through the validating constructor.
-    """
-    build = _BUILDERS.get(cls)
-    if build is None:
-        build = _BUILDERS[cls] = _builder(cls)
-    return build(values)  # type: ignore[no-any-return]
-
-
-def _builder(cls: type[Any]) -> Callable[[dict[str, Any]], Any]:
-    """Generate ``build(values)`` for *cls*: one unrolled ``object.__setattr__`` per field."""
-    names: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "_cls": cls,
-                             "_absent": object()}
-    lines = ["def build(values):", "    inst = _new(_cls)", "    get = values.get"]
-    for i, f in enumerate(attrs.fields(cls)):
-        if not f.init:  # pragma: no cover - the value types have no such field
-            continue
-        names[f"_d{i}"] = f.default
-        if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
-            names[f"_f{i}"] = f.default.factory
-            lines.append(f"    value = get({f.name!r}, _absent)")
-            lines.append(f"    _set(inst, {f.name!r}, _f{i}() if value is _absent else value)")
-        else:
-            lines.append(f"    _set(inst, {f.name!r}, get({f.name!r}, _d{i}))")
-    lines.append("    return inst")
-    exec("\n".join(lines), names)
-    return names["build"]  # type: ignore[no-any-return]

@@ -228,25 +228,28 @@ def result_schema() -> dict[str, Any]:
     """The schema of one result line or error object (see the interchange docs page)."""
     from .recommend.grid import Radiation, Stabilization
     from .results import EsccClass
-    from .scores.registry import SUMMED_INSTRUMENTS
+    from .scores import registry
     from .vocab import EsccGrade
 
-    scores: dict[str, Any] = {m.ID: _summed_schema(m) for m in SUMMED_INSTRUMENTS}
     grades = [g.value for g in EsccGrade]
     classes = [c.value for c in EsccClass]
-    scores["escc"] = _score_object(
-        "Bilsky 2010",
-        {
-            "properties": {"grade": {"enum": grades}, "class": {"enum": classes}},
-            "required": ["grade", "class"],
-        },
-        {
-            "grade": _d("The worst ESCC grade over the lesions.", {"enum": grades}),
-            "class": _d("The NOMS class of that grade.", {"enum": classes}),
-            "lesion": _d("Index in the case's lesions of the lesion with the worst grade.",
-                         {"type": "integer", "minimum": 0}),
-        },
-    )
+    # every instrument, in result order: a summed score, or a grade (ESCC, the one grade scale)
+    scores: dict[str, Any] = {
+        m.ID: _summed_schema(m) if m in registry.SUMMED_INSTRUMENTS else _score_object(
+            m.CITATION.short,
+            {
+                "properties": {"grade": {"enum": grades}, "class": {"enum": classes}},
+                "required": ["grade", "class"],
+            },
+            {
+                "grade": _d("The worst ESCC grade over the lesions.", {"enum": grades}),
+                "class": _d("The NOMS class of that grade.", {"enum": classes}),
+                "lesion": _d("Index in the case's lesions of the lesion with the worst grade.",
+                             {"type": "integer", "minimum": 0}),
+            },
+        )
+        for m in registry.INSTRUMENTS
+    }
     parts = ("radiation", "stabilization")
     recommendation = {
         "type": "object",

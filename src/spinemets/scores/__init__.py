@@ -10,20 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from . import (
-    bauer_1995,
-    bauer_modified,
-    escc,
-    katagiri_2014,
-    nesms,
-    osri,
-    rades_2008,
-    sins,
-    tokuhashi_1990,
-    tokuhashi_2005,
-    tomita,
-    van_der_linden,
-)
+# The instrument modules are imported (and listed) once, by the registry.
 from .registry import INSTRUMENTS, SUMMED_INSTRUMENTS, Instrument, SummedInstrument, by_id
 
 if TYPE_CHECKING:
@@ -33,23 +20,12 @@ if TYPE_CHECKING:
 #: modules for the code that still reads module attributes beyond the protocol).
 SUMMED: tuple[ModuleType, ...] = tuple([cast("ModuleType", m) for m in SUMMED_INSTRUMENTS])
 
-__all__ = [
+__all__ = [  # the names above, then every instrument module, from the registry
     "INSTRUMENTS",
     "SUMMED",
     "SUMMED_INSTRUMENTS",
     "Instrument",
     "SummedInstrument",
-    "bauer_1995",
-    "bauer_modified",
     "by_id",
-    "escc",
-    "katagiri_2014",
-    "nesms",
-    "osri",
-    "rades_2008",
-    "sins",
-    "tokuhashi_1990",
-    "tokuhashi_2005",
-    "tomita",
-    "van_der_linden",
+    *sorted(m.__name__.rpartition(".")[2] for m in INSTRUMENTS),  # type: ignore[attr-defined]
 ]

@@ -12,7 +12,7 @@ paper's operator reproduced exactly and its own source; it is the one place its 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypeVar, overload
 
 from attrs import frozen
 
@@ -20,6 +20,8 @@ from ..citations import Evidence, Source, decision
 from ..vocab import Code, Histology, VisceralMetastases
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..model import Case
 
 __all__ = [
@@ -31,11 +33,18 @@ __all__ = [
     "Finding",
     "SkeletalExtent",
     "ambulation",
+    "ambulation_of",
     "finding",
+    "finding_of",
     "other_bone_metastases",
+    "present",
     "skeletal_extent",
     "visceral_finding",
+    "visceral_of",
 ]
+
+V = TypeVar("V")
+R = TypeVar("R")
 
 #: The lung codes of the interchange format (a "lung cancer" row covers all three).
 LUNG: Final = (Histology.LUNG, Histology.LUNG_NSCLC, Histology.LUNG_SCLC)
@@ -99,30 +108,58 @@ OTHER_BONE_CUTS: Final = (
 )
 
 
-def finding(value: bool | None, name: str, missing: list[str]) -> Finding | None:
-    """A boolean field as a :class:`Finding`; ``None`` (and *name* missing) when absent."""
+@overload
+def present(value: V | None, name: str, missing: list[str]) -> V | None: ...
+@overload
+def present(
+    value: V | None, name: str, missing: list[str], convert: Callable[[V], R]
+) -> R | None: ...
+@overload
+def present(
+    value: V | None, name: str, missing: list[str], convert: Callable[[V], R] | None
+) -> V | R | None: ...
+def present(
+    value: V | None, name: str, missing: list[str], convert: Callable[[V], R] | None = None
+) -> V | R | None:
+    """*value* (through *convert*, if given), or ``None`` with *name* appended to *missing* when
+    the field is absent: every "absent means missing" read goes through here."""
     if value is None:
         missing.append(name)
         return None
+    return value if convert is None else convert(value)
+
+
+def finding_of(value: bool) -> Finding:
+    """A yes/no field's value as a :class:`Finding`."""
     return Finding.PRESENT if value else Finding.ABSENT
 
 
-def visceral_finding(case: Case, missing: list[str]) -> Finding | None:
+def visceral_of(value: VisceralMetastases) -> Finding:
     """Visceral metastases present: any ``visceral_metastases`` but ``none`` (brain included)."""
-    visceral = case.tumour.visceral_metastases
-    if visceral is None:
-        missing.append("visceral_metastases")
-        return None
-    return Finding.ABSENT if visceral is VisceralMetastases.NONE else Finding.PRESENT
+    return Finding.ABSENT if value is VisceralMetastases.NONE else Finding.PRESENT
+
+
+def ambulation_of(value: bool) -> Ambulation:
+    """``ambulatory`` as an :class:`Ambulation`."""
+    return Ambulation.AMBULATORY if value else Ambulation.NOT_AMBULATORY
+
+
+def finding(value: bool | None, name: str, missing: list[str]) -> Finding | None:
+    """A boolean field as a :class:`Finding`; ``None`` (and *name* missing) when absent."""
+    return present(value, name, missing, finding_of)
+
+
+def visceral_finding(case: Case, missing: list[str]) -> Finding | None:
+    """:func:`visceral_of` of the case; ``None`` (and the field missing) when absent."""
+    return present(case.tumour.visceral_metastases, "visceral_metastases", missing, visceral_of)
 
 
 def _counts(case: Case, missing: list[str]) -> tuple[int, int] | None:
-    extraspinal = case.tumour.extraspinal_bone_metastases
-    vertebral = case.tumour.vertebral_metastases
-    if extraspinal is None:
-        missing.append("extraspinal_bone_metastases")
-    if vertebral is None:
-        missing.append("vertebral_metastases")
+    """Both bone counts; ``None`` (every absent one missing) unless both are present."""
+    extraspinal = present(
+        case.tumour.extraspinal_bone_metastases, "extraspinal_bone_metastases", missing
+    )
+    vertebral = present(case.tumour.vertebral_metastases, "vertebral_metastases", missing)
     if extraspinal is None or vertebral is None:
         return None
     return extraspinal, vertebral
@@ -152,9 +189,5 @@ def other_bone_metastases(case: Case, missing: list[str]) -> Finding | None:
 
 
 def ambulation(case: Case, missing: list[str]) -> Ambulation | None:
-    """``ambulatory`` as an :class:`Ambulation`; ``None`` (and ``ambulatory`` missing) if absent."""
-    value = case.neurology.ambulatory
-    if value is None:
-        missing.append("ambulatory")
-        return None
-    return Ambulation.AMBULATORY if value else Ambulation.NOT_AMBULATORY
+    """:func:`ambulation_of` of the case; ``None`` (and ``ambulatory`` missing) if absent."""
+    return present(case.neurology.ambulatory, "ambulatory", missing, ambulation_of)

@@ -5,23 +5,44 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from .._table import BandRow, Item, ItemScore, band_for
+from .._table import BandRow, DefaultRow, Item, ItemScore, band_for
 from ..model import Case, Systemic
 from ..results import ScoreResult, Status
 from ..scales import kps_range
 from ..vocab import Histology
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from ..citations import Citation
 
 B = TypeVar("B", bound=enum.Enum)
+V = TypeVar("V", bound=enum.Enum)
 
 #: Histologies outside the derivation populations of Tomita and Tokuhashi (interchange format).
 OUTSIDE_DERIVATION: Final = frozenset(
     {Histology.LYMPHOMA, Histology.MYELOMA, Histology.SEMINOMA, Histology.GERM_CELL}
 )
+
+
+def explicit_or_default(
+    explicit: V | None, histology: Histology | None, defaults: Mapping[enum.Enum, DefaultRow[V]]
+) -> tuple[V, DefaultRow[V] | None] | None:
+    """An item given explicitly (``tomita_growth``, ``katagiri_group``) or else defaulted from the
+    histology by a default row: the value and the row it came from (``None`` when explicit);
+    ``None`` when neither gives it."""
+    if explicit is not None:
+        return explicit, None
+    row = defaults.get(histology) if histology is not None else None
+    return (row.value, row) if row is not None else None
+
+
+def missing_explicit(name: str, histology: Histology | None, missing: list[str]) -> None:
+    """Append what an item neither given nor defaulted lacks: *name*, and ``histology`` when it
+    is absent too (a histology without a default row cannot supply the item)."""
+    missing.append(name)
+    if histology is None:
+        missing.append("histology")
 
 
 def check_case(case: object, function: str) -> None:

@@ -18,11 +18,12 @@ from .._fields import CASE_FIELD_BY_NAME
 from .._table import Item, ItemScore
 from ..model import Case
 from ._beyond import (
-    Finding,
-    ambulation,
+    ambulation_of,
+    finding_of,
     other_bone_metastases,
+    present,
     skeletal_extent,
-    visceral_finding,
+    visceral_of,
 )
 from ._common import item_score, kps_item
 
@@ -62,22 +63,15 @@ def field(name: str, convert: Callable[[Any], object] | None = None) -> Reads:
     get = _getter(name)
 
     def read(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
-        value = get(case)
-        if value is None:
-            missing.append(name)
-            return None
-        return item_score(item, value if convert is None else convert(value))
+        value = present(get(case), name, missing, convert)
+        return None if value is None else item_score(item, value)
 
     return Reads(fields=(name,), read=read)
 
 
-def _finding(value: bool) -> Finding:
-    return Finding.PRESENT if value else Finding.ABSENT
-
-
 def boolean(name: str) -> Reads:
     """The item scores the yes/no field *name* as a :class:`~._beyond.Finding`."""
-    return field(name, _finding)
+    return field(name, finding_of)
 
 
 def derived(fields: tuple[str, ...], derive: Callable[[Case, list[str]], object | None]) -> Reads:
@@ -99,8 +93,8 @@ KPS: Final = Reads(
 
 #: The primary tumour's histology, as recorded.
 HISTOLOGY: Final = field("histology")
-#: Visceral metastases present or absent (:func:`._beyond.visceral_finding`).
-VISCERAL: Final = derived(("visceral_metastases",), visceral_finding)
+#: Visceral metastases present or absent (:func:`._beyond.visceral_of`).
+VISCERAL: Final = field("visceral_metastases", visceral_of)
 #: Solitary or multiple skeletal metastases, from the two counts (:func:`._beyond.skeletal_extent`).
 SKELETAL_EXTENT: Final = derived(
     ("extraspinal_bone_metastases", "vertebral_metastases"), skeletal_extent
@@ -109,8 +103,8 @@ SKELETAL_EXTENT: Final = derived(
 OTHER_BONE: Final = derived(
     ("extraspinal_bone_metastases", "vertebral_metastases"), other_bone_metastases
 )
-#: Walks independently or not (:func:`._beyond.ambulation`).
-AMBULATORY: Final = derived(("ambulatory",), ambulation)
+#: Walks independently or not (:func:`._beyond.ambulation_of`).
+AMBULATORY: Final = field("ambulatory", ambulation_of)
 
 
 def score_items(

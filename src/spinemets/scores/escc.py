@@ -27,6 +27,7 @@ __all__ = [
     "HEADING",
     "ID",
     "INPUTS",
+    "SHORT",
     "TITLE",
     "ClassRow",
     "class_of",
@@ -39,6 +40,8 @@ ID: Final = "escc"
 TITLE: Final = "Bilsky epidural spinal cord compression scale, ESCC"
 #: Its heading in the text report of an assessment.
 HEADING: Final = "Bilsky epidural spinal cord compression (ESCC)"
+#: Its short name, for one-line summaries (a CDS card).
+SHORT: Final = "ESCC"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (

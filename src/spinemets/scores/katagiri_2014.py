@@ -40,7 +40,7 @@ from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code, Histology, KatagiriGroup, KatagiriLaboratory, KatagiriVisceral
 from . import _inputs as inputs
 from ._beyond import Cut, Finding, SkeletalExtent
-from ._common import check_case, item_score, summed
+from ._common import check_case, explicit_or_default, item_score, missing_explicit, summed
 from ._inputs import inputs_of, score_items
 
 if TYPE_CHECKING:
@@ -228,11 +228,7 @@ BANDS: Final = (
 
 def group_of(case: Case) -> tuple[KatagiriGroup, DefaultRow[KatagiriGroup] | None] | None:
     """The primary group and the default row it came from (``None`` when explicit)."""
-    tumour = case.tumour
-    if tumour.katagiri_group is not None:
-        return tumour.katagiri_group, None
-    row = _GROUP_DEFAULT.get(tumour.histology) if tumour.histology is not None else None
-    return (row.value, row) if row is not None else None
+    return explicit_or_default(case.tumour.katagiri_group, case.tumour.histology, _GROUP_DEFAULT)
 
 
 def laboratory_tier(lab: Laboratory) -> tuple[LaboratoryData, tuple[Cut, ...]] | None:
@@ -245,18 +241,12 @@ def laboratory_tier(lab: Laboratory) -> tuple[LaboratoryData, tuple[Cut, ...]] |
     """
     if lab.katagiri_laboratory is not None:
         return lab.katagiri_laboratory, ()
-    critical = tuple(c for c in CRITICAL
-                     if (v := getattr(lab, c.field)) is not None and c.holds(v))
-    if critical:
-        return LaboratoryData.CRITICAL, critical
-    if any(getattr(lab, c.field) is None for c in CRITICAL):
-        return None
-    abnormal = tuple(c for c in ABNORMAL
-                     if (v := getattr(lab, c.field)) is not None and c.holds(v))
-    if abnormal:
-        return LaboratoryData.ABNORMAL, abnormal
-    if any(getattr(lab, c.field) is None for c in ABNORMAL):
-        return None
+    for tier, cuts in ((LaboratoryData.CRITICAL, CRITICAL), (LaboratoryData.ABNORMAL, ABNORMAL)):
+        beyond = tuple(c for c in cuts if (v := getattr(lab, c.field)) is not None and c.holds(v))
+        if beyond:
+            return tier, beyond
+        if any(getattr(lab, c.field) is None for c in cuts):
+            return None  # a missing value of this tier could still reach it
     return LaboratoryData.NORMAL, ()
 
 
@@ -264,9 +254,7 @@ def _primary(case: Case, item: Item, missing: list[str], flags: list[str]) -> It
     group = group_of(case)
     histology = case.tumour.histology
     if group is None:
-        missing.append("katagiri_group")
-        if histology is None:
-            missing.append("histology")
+        missing_explicit("katagiri_group", histology, missing)
         return None
     value, default = group
     primary = item_score(item, value)

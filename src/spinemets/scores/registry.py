@@ -33,11 +33,22 @@ if TYPE_CHECKING:
     from ..policy import Policy
     from ..results import GradeResult, ScoreResult
 
-__all__ = ["INSTRUMENTS", "SUMMED_INSTRUMENTS", "Instrument", "SummedInstrument", "by_id"]
+__all__ = [
+    "INSTRUMENTS",
+    "SUMMED_INSTRUMENTS",
+    "Instrument",
+    "SummedInstrument",
+    "by_id",
+    "short_title",
+]
 
 
 class Instrument(Protocol):
-    """What every instrument module provides (ESCC, a grade, provides only this)."""
+    """What every instrument module provides (ESCC, a grade, provides only this).
+
+    A module may also declare ``SHORT``, a shorter name for one-line summaries
+    (:func:`short_title`), and ``MEMO_KEY``, a narrower memo key than its ``INPUTS``.
+    """
 
     @property
     def ID(self) -> str: ...
@@ -97,3 +108,12 @@ _BY_ID: Final[dict[str, Instrument]] = {instrument.ID: instrument for instrument
 def by_id(score_id: str) -> Instrument | None:
     """The instrument whose ``ID`` is *score_id*, or ``None``."""
     return _BY_ID.get(score_id)
+
+
+def short_title(score_id: str) -> str:
+    """The short name of one-line summaries: the instrument's ``SHORT``, else its ``TITLE`` (the
+    id itself for an unknown id)."""
+    instrument = _BY_ID.get(score_id)
+    if instrument is None:
+        return score_id
+    return getattr(instrument, "SHORT", None) or instrument.TITLE

@@ -31,6 +31,7 @@ __all__ = [
     "ITEMS",
     "LESION_FIELDS",
     "RANGE",
+    "SHORT",
     "TITLE",
     "Band",
     "score",
@@ -42,6 +43,8 @@ ID: Final = "sins"
 TITLE: Final = "Spinal Instability Neoplastic Score, SINS"
 #: Its heading in the text report of an assessment.
 HEADING: Final = "Spinal Instability Neoplastic Score (SINS)"
+#: Its short name, for one-line summaries (a CDS card).
+SHORT: Final = "SINS"
 #: Every case field this score reads (its memo key in :func:`spinemets.assess`; a test
 #: checks that changing any other field leaves the result unchanged).
 INPUTS: Final = (

@@ -34,6 +34,7 @@ __all__ = [
     "ITEMS",
     "RANGE",
     "READS",
+    "SHORT",
     "SURVIVAL",
     "TITLE",
     "Band",
@@ -45,6 +46,8 @@ ID: Final = "tokuhashi_1990"
 TITLE: Final = "Original Tokuhashi score"
 #: Its heading in the text report of an assessment.
 HEADING: Final = "Tokuhashi score (original, 1990)"
+#: Its short name, for one-line summaries (a CDS card).
+SHORT: Final = "Tokuhashi 1990"
 CITATION: Final = TOKUHASHI_1990
 RANGE: Final = (0, 12)
 HIGHER_IS_BETTER: Final = True

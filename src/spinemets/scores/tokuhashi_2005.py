@@ -35,6 +35,7 @@ __all__ = [
     "ITEMS",
     "RANGE",
     "READS",
+    "SHORT",
     "SURVIVAL",
     "TITLE",
     "Band",
@@ -47,6 +48,8 @@ ID: Final = "tokuhashi_2005"
 TITLE: Final = "Revised Tokuhashi score"
 #: Its heading in the text report of an assessment.
 HEADING: Final = "Tokuhashi score (revised, 2005)"
+#: Its short name, for one-line summaries (a CDS card).
+SHORT: Final = "Revised Tokuhashi"
 CITATION: Final = TOKUHASHI_2005
 RANGE: Final = (0, 15)
 HIGHER_IS_BETTER: Final = True

@@ -15,7 +15,13 @@ from ..policy import DEFAULT_POLICY, Policy
 from ..vocab import Code, Histology, TomitaGrowth, VisceralMetastases
 from . import _inputs as inputs
 from ._beyond import SkeletalExtent, skeletal_extent
-from ._common import check_case, histology_flags, summed
+from ._common import (
+    check_case,
+    explicit_or_default,
+    histology_flags,
+    missing_explicit,
+    summed,
+)
 from ._inputs import inputs_of, score_items
 
 if TYPE_CHECKING:
@@ -33,6 +39,7 @@ __all__ = [
     "ITEMS",
     "RANGE",
     "READS",
+    "SHORT",
     "STRATEGY",
     "TITLE",
     "Band",
@@ -46,6 +53,8 @@ ID: Final = "tomita"
 TITLE: Final = "Tomita score"
 #: Its heading in the text report of an assessment.
 HEADING: Final = "Tomita score"
+#: Its short name, for one-line summaries (a CDS card).
+SHORT: Final = "Tomita"
 CITATION: Final = TOMITA_2001
 RANGE: Final = (2, 10)
 HIGHER_IS_BETTER: Final = False
@@ -151,18 +160,14 @@ STRATEGY: Final = {
 def growth_of(case: Case) -> TomitaGrowth | None:
     """The growth class: explicit ``tomita_growth``, else the histology default, else None."""
     tumour = case.tumour
-    if tumour.tomita_growth is not None:
-        return tumour.tomita_growth
-    row = _GROWTH_DEFAULT.get(tumour.histology) if tumour.histology is not None else None
-    return row.value if row is not None else None
+    found = explicit_or_default(tumour.tomita_growth, tumour.histology, _GROWTH_DEFAULT)
+    return found[0] if found is not None else None
 
 
 def _growth(case: Case, missing: list[str]) -> TomitaGrowth | None:
     growth = growth_of(case)
     if growth is None:
-        missing.append("tomita_growth")
-        if case.tumour.histology is None:
-            missing.append("histology")
+        missing_explicit("tomita_growth", case.tumour.histology, missing)
     return growth
 
 

@@ -40,14 +40,13 @@ def _spec(spec: Any) -> dict[str, Any]:
 def field_table() -> dict[str, Any]:
     """What the page builds its form from: case and lesion fields, groups, score titles."""
     from .._fields import CASE_FIELDS, LESION_FIELDS
-    from ..assessment import INSTRUMENTS
-    from ..display import title
+    from ..scores import registry
 
     return {
         "groups": _GROUPS,
         "case": [_spec(spec) for spec in CASE_FIELDS],
         "lesion": [_spec(spec) for spec in LESION_FIELDS],
-        "scores": [{"id": module.ID, "title": title(module.ID)} for module in INSTRUMENTS],
+        "scores": [{"id": m.ID, "title": m.TITLE} for m in registry.INSTRUMENTS],
     }
 
 
