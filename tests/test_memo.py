@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import spinemets
 from spinemets import _memo
 from spinemets.assessment import INSTRUMENTS
+from spinemets.results import ScoreResult
 from tests.strategies import case_field_strategies, lesion_dicts
 
 #: The interchange §1.2 fields, typed again here (the library's tables are not read).
@@ -120,9 +121,14 @@ class TestMemoised:
         data.update(kps=50, frankel="C")
         case = spinemets.Case.from_dict(data)
 
-        assert spinemets.assess(case)["tokuhashi_2005"].strategy == "excisional"
-        assert spinemets.assess(case, strict)["tokuhashi_2005"].strategy == "palliative_surgery"
-        assert spinemets.assess(case)["tokuhashi_2005"].strategy == "excisional"
+        def strategy(policy: spinemets.Policy = spinemets.DEFAULT_POLICY) -> object:
+            result = spinemets.assess(case, policy)["tokuhashi_2005"]
+            assert isinstance(result, ScoreResult)
+            return result.strategy
+
+        assert strategy() == "excisional"
+        assert strategy(strict) == "palliative_surgery"
+        assert strategy() == "excisional"
 
 
 class TestJsonText:

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -26,7 +26,10 @@ from spinemets.service.config import ServiceConfig, parse_issuer
 from tests._service import running, static_server  # skips without the 'service' extra
 from tests.strategies import case_dicts
 
-httpx = pytest.importorskip("httpx")
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = pytest.importorskip("httpx")
 
 SERVICE = "spinemets-patient-view"
 
@@ -158,7 +161,7 @@ class TestDiscoveryAndHooks:
         """No prefetch, a fhirServer with fhirAuthorization: the service GETs each template
         (patient id substituted) with the bearer token, and follows ``next`` on that server."""
         empty = {"resourceType": "Bundle", "type": "searchset", "entry": []}
-        routes = {"/fhir/Condition": {**empty, "link": [{"relation": "next",
+        routes: dict[str, Any] = {"/fhir/Condition": {**empty, "link": [{"relation": "next",
                                                           "url": "NEXT"}]},
                   "/fhir/Observation": empty, "/fhir/QuestionnaireResponse": empty,
                   "/fhir/page2": empty}

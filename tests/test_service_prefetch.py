@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,7 +20,10 @@ from spinemets.fhir import to_questionnaire_response
 from spinemets.report import EXAMPLE_CASE
 from tests._service import running
 
-httpx = pytest.importorskip("httpx")
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = pytest.importorskip("httpx")
 
 HOOK = "/cds-services/spinemets-patient-view"
 PATIENT = "Patient/p-77"

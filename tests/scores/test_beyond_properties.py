@@ -33,7 +33,7 @@ from tests.scores.test_beyond_oracle import (
     diff,
 )
 
-_FINITE = {"allow_nan": False, "allow_infinity": False}
+_FINITE: dict[str, Any] = {"allow_nan": False, "allow_infinity": False}
 FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "histology": st.sampled_from(HISTOLOGIES),
     "visceral_metastases": st.sampled_from(VISCERAL),
