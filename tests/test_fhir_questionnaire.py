@@ -24,8 +24,7 @@ from spinemets.fhir import (
     read_fhir,
     to_questionnaire_response,
 )
-
-from .strategies import (
+from tests.strategies import (
     ALIGNMENT,
     BONE_LESION,
     COLLAPSE,

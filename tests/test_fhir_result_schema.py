@@ -15,8 +15,7 @@ from hypothesis import given, settings
 
 import spinemets
 from spinemets import schema
-
-from .strategies import complete_case_dicts
+from tests.strategies import complete_case_dicts
 
 jsonschema = pytest.importorskip("jsonschema")
 
