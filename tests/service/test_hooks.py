@@ -84,7 +84,7 @@ def test_patient_view_with_a_prefetch_bundle(client: httpx.Client) -> None:
     assert response.status_code == 200
     cards = response.json()["cards"]
     summaries = [c["summary"] for c in cards]
-    # Totals worked out by hand from the published tables (see test_service_page.py).
+    # Totals worked out by hand from the published tables (see tests/service/test_page.py).
     assert summaries[0] == "NOMS: radiation srs; stabilization surgical_consultation"
     assert summaries[1].startswith("SINS 10: potentially_unstable (7-12)")
     assert summaries[2].startswith("Revised Tokuhashi 13: gte_12_months (12-15)")
