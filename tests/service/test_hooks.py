@@ -130,3 +130,143 @@ def test_resources_of_another_patient_are_left_out(client: httpx.Client) -> None
     cards = client.post(HOOK, json=body).json()["cards"]
     assert _case_of(cards[0])["kps"] == 80
     assert "1 resource(s) of another patient" in cards[-1]["detail"]
+
+
+# --- the request checks and the prefetch helpers, one rule at a time (CDS Hooks 2.0) ---------
+
+GOOD_CALL: dict[str, Any] = {"hook": "patient-view", "hookInstance": "d1577c69",
+                             "context": {"userId": "Practitioner/1", "patientId": "p-77"}}
+# One spoiled key per entry: the fields the error must name (nothing else).
+BAD_CALLS: list[tuple[dict[str, Any], list[str]]] = [
+    ({"hook": "order-select"}, ["hook"]),
+    ({"hookInstance": ""}, ["hookInstance"]),
+    ({"hookInstance": 7}, ["hookInstance"]),
+    ({"context": []}, ["context"]),
+    ({"context": {"patientId": ""}}, ["context.patientId"]),
+    ({"context": {"userId": "Practitioner/1"}}, ["context.patientId"]),
+    ({"prefetch": ["a"]}, ["prefetch"]),
+    ({"fhirServer": "ftp://ehr.example/fhir"}, ["fhirServer"]),
+    ({"fhirServer": 5}, ["fhirServer"]),
+    ({"fhirAuthorization": {"token_type": "Bearer"}}, ["fhirAuthorization"]),
+    ({"fhirAuthorization": "tok"}, ["fhirAuthorization"]),
+    ({"hook": None, "context": None, "prefetch": 1}, ["hook", "context", "prefetch"]),
+]
+
+
+class TestRequestChecks:
+    def test_a_well_formed_call_passes(self) -> None:
+        from spinemets.service.hooks import validate_call
+
+        assert validate_call(GOOD_CALL) is None
+        assert validate_call({**GOOD_CALL, "prefetch": None, "fhirServer": "https://x/fhir",
+                              "fhirAuthorization": {"access_token": "t"}}) is None
+
+    @pytest.mark.parametrize(("spoil", "fields"), BAD_CALLS)
+    def test_each_bad_key_is_named(self, spoil: dict[str, Any], fields: list[str]) -> None:
+        from spinemets.service.hooks import validate_call
+
+        error = validate_call({**GOOD_CALL, **spoil})
+        assert error is not None
+        assert error["error"]["fields"] == fields
+        assert error["interchange"] == 1
+
+    @pytest.mark.parametrize("body", [None, [], "patient-view", 3])
+    def test_not_an_object(self, body: Any) -> None:
+        from spinemets.service.hooks import validate_call
+
+        error = validate_call(body)
+        assert error is not None and error["error"]["fields"] == []
+
+    def test_feedback_counts_outcomes(self) -> None:
+        from spinemets.service.hooks import validate_feedback
+
+        item = {"card": "c1", "outcome": "accepted", "outcomeTimestamp": "2026-11-30T10:00:00Z"}
+        items = [item, item, {**item, "outcome": "overridden", "overrideReason": {"code": "x"}},
+                 {**item, "acceptedSuggestions": [{"id": "s1"}]}]
+        assert validate_feedback({"feedback": items}) == (None, {"accepted": 3, "overridden": 1})
+
+    @pytest.mark.parametrize(
+        ("items", "fields"),
+        [
+            ([3], ["feedback[0]"]),
+            ([{"outcome": "accepted", "outcomeTimestamp": "t"}], ["feedback[0].card"]),
+            ([{"card": "c", "outcome": "maybe", "outcomeTimestamp": "t"}],
+             ["feedback[0].outcome"]),
+            ([{"card": "c", "outcome": "accepted"}], ["feedback[0].outcomeTimestamp"]),
+            ([{"card": "c", "outcome": "accepted", "outcomeTimestamp": "t",
+               "acceptedSuggestions": [{"id": 1}]}], ["feedback[0].acceptedSuggestions"]),
+            ([{"card": "c", "outcome": "accepted", "outcomeTimestamp": "t",
+               "acceptedSuggestions": "s1"}], ["feedback[0].acceptedSuggestions"]),
+            ([{"card": "c", "outcome": "overridden", "outcomeTimestamp": "t",
+               "overrideReason": "no"}], ["feedback[0].overrideReason"]),
+            ([{"card": "c", "outcome": "accepted", "outcomeTimestamp": "t"}, {}],
+             ["feedback[1].card", "feedback[1].outcome", "feedback[1].outcomeTimestamp"]),
+        ],
+    )
+    def test_feedback_names_every_bad_item_field(self, items: list[Any],
+                                                 fields: list[str]) -> None:
+        from spinemets.service.hooks import validate_feedback
+
+        error, counts = validate_feedback({"feedback": items})
+        assert error is not None and error["error"]["fields"] == fields
+        assert counts == {}
+
+    @pytest.mark.parametrize("body", [None, [], {}, {"feedback": []}, {"feedback": {"a": 1}}])
+    def test_feedback_must_be_a_non_empty_list(self, body: Any) -> None:
+        from spinemets.service.hooks import validate_feedback
+
+        error, counts = validate_feedback(body)
+        assert error is not None and error["error"]["fields"] == ["feedback"]
+        assert counts == {}
+
+
+class TestPrefetchHelpers:
+    def test_flatten_reaches_every_resource(self) -> None:
+        from spinemets.service.hooks import flatten
+
+        a, b, c = ({"resourceType": "Observation", "id": x} for x in "abc")
+        inner = {"resourceType": "Bundle", "entry": [{"resource": b}, {"fullUrl": "no-resource"}]}
+        outer = {"resourceType": "Bundle", "entry": [{"resource": a}, {"resource": inner}, 7]}
+        assert list(flatten([outer, c, "text", None])) == [a, b, c]
+        assert list(flatten({"resourceType": "Bundle", "entry": None})) == []
+
+    @pytest.mark.parametrize(
+        ("reference", "patient"),
+        [
+            ("Patient/p-77", "p-77"),
+            ("https://ehr.example/fhir/Patient/p-77", "p-77"),
+            ("Patient/p-77/", "p-77"),
+            ("Patient/q-1", "q-1"),
+            ("Patient/", None),
+            ("Group/p-77", None),
+            ("Patient/p-77/_history/2", None),
+            ("XPatient/p-77", None),
+        ],
+    )
+    @pytest.mark.parametrize("key", ["subject", "patient"])
+    def test_same_patient_keeps_the_hook_patient_and_the_unnamed(
+            self, reference: str, patient: str | None, key: str) -> None:
+        """A resource is left out (and counted) exactly when it names another patient."""
+        from spinemets.service.hooks import same_patient
+
+        resource = {"resourceType": "Observation", key: {"reference": reference}}
+        for hook_patient in ("p-77", "q-1"):
+            kept, problems = same_patient([resource, {"resourceType": "Condition"}],
+                                          hook_patient)
+            other = patient is not None and patient != hook_patient
+            assert kept == ([] if other else [resource]) + [{"resourceType": "Condition"}]
+            assert len(problems) == int(other)
+            assert all(p.startswith("1 resource(s) of another patient") for p in problems)
+
+    def test_next_link_stays_under_the_server(self) -> None:
+        from spinemets.service.hooks import _next_link
+
+        base = "https://ehr.example/fhir"
+        page = {"link": [{"relation": "self", "url": f"{base}/1"},
+                         {"relation": "next", "url": f"{base}/2"}]}
+        assert _next_link(page, base) == f"{base}/2"
+        assert _next_link({"link": [{"relation": "next", "url": "https://evil.example/2"}]},
+                          base) is None
+        assert _next_link({"link": [{"relation": "next", "url": 5}, "x"]}, base) is None
+        assert _next_link([], base) is None
+        assert _next_link({"link": None}, base) is None
