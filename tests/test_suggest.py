@@ -50,6 +50,9 @@ def test_synonyms_only_suggest_codes_the_field_has() -> None:
         ("kps", None),
         ("kp", None),
         ("ecg", "ecog"),
+        ("ecpg", "ecog"),  # one substitution
+        ("ceog", "ecog"),  # one swap of neighbours
+        ("cego", None),  # two swaps
         ("unrelated", None),
     ],
 )
