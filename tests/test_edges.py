@@ -28,7 +28,7 @@ from spinemets import _memo, exceptions
 from spinemets.cds import cds_response
 from spinemets.exceptions import InvalidInputError, Problem
 from spinemets.results import ScoreResult
-from tests import _workers
+from tests import _workers, vocab
 from tests.strategies import case_dicts, complete_case_dicts
 
 #: The numeric fields and their bounds, typed again from interchange.md §1 and §1.2:
@@ -83,8 +83,8 @@ def full_case_dicts(draw: st.DrawFn) -> dict[str, Any]:
         pathologic_fracture=draw(st.booleans()), previous_chemotherapy=draw(st.booleans()),
         months_diagnosis_to_mscc=draw(st.floats(0, 200).map(lambda x: round(x, 1))),
         motor_deficit_days=draw(st.integers(0, 30)),
-        katagiri_group=draw(st.sampled_from(["slow", "moderate", "rapid"])),
-        katagiri_visceral=draw(st.sampled_from(["none", "nodular", "disseminated"])),
+        katagiri_group=draw(st.sampled_from(vocab.KATAGIRI_GROUPS)),
+        katagiri_visceral=draw(st.sampled_from(vocab.KATAGIRI_VISCERAL)),
     )
     return case
 

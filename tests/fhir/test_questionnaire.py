@@ -43,15 +43,13 @@ from tests.strategies import (
     case_field_strategies,
     complete_case_dicts,
 )
+from tests.vocab import KATAGIRI_GROUPS, KATAGIRI_LABORATORY, KATAGIRI_VISCERAL
 
 q_module = pytest.importorskip("fhir.resources.R4B.questionnaire")
 qr_module = pytest.importorskip("fhir.resources.R4B.questionnaireresponse")
 cs_module = pytest.importorskip("fhir.resources.R4B.codesystem")
 
 QUESTIONNAIRE = "https://spinemets.readthedocs.io/fhir/Questionnaire/spinemets-case"
-KATAGIRI_GROUPS = ("slow", "moderate", "rapid")
-KATAGIRI_VISCERAL = ("none", "nodular", "disseminated")
-KATAGIRI_LABORATORY = ("normal", "abnormal", "critical")
 #: Coded interchange fields and their codes.
 CODED: dict[str, tuple[str, ...]] = {
     "histology": HISTOLOGIES, "tomita_growth": TOMITA_GROWTHS,
