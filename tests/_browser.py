@@ -72,7 +72,7 @@ def browser_page(
         try:
             page = context.pages[0] if context.pages else context.new_page()
             blocked: list[str] = []
-            page.blocked_requests = blocked
+            page.blocked_requests = blocked  # type: ignore[attr-defined]  # read by the tests
             if offline:
 
                 def _route(route: Any) -> None:

@@ -1,7 +1,7 @@
 """Hypothesis strategies for valid interchange-v1 case dicts (the seed fields of §1 and §1.1).
 
-The vocabulary below is typed here a second time from interchange.md on purpose: it is not imported
-from ``spinemets`` so that a code the library renames or drops shows up as a test failure.
+The vocabulary comes from ``tests/vocab.py``, typed from the contract and not imported from
+``spinemets``, so that a code the library renames or drops shows up as a test failure.
 Every tuple of ordinal codes is ordered from the best finding to the worst.
 """
 
@@ -11,38 +11,54 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.vocab import (
+    ALIGNMENT,
+    BONE_LESION,
+    COLLAPSE,
+    ECOG_TO_KPS,
+    ECOG_VALUES,
+    ESCC_GRADES,
+    FRANKEL,
+    HISTOLOGIES,
+    KPS_VALUES,
+    LESION_FIELDS,
+    LEVELS,
+    PAIN,
+    POSTEROLATERAL,
+    RADIOSENSITIVITIES,
+    SINS_LESION_FIELDS,
+    TOMITA_GROWTHS,
+    VISCERAL,
+)
+
+__all__ = [
+    "ALIGNMENT",
+    "BONE_LESION",
+    "COLLAPSE",
+    "ECOG_TO_KPS",
+    "ECOG_VALUES",
+    "ESCC_GRADES",
+    "FRANKEL",
+    "HISTOLOGIES",
+    "KPS_VALUES",
+    "LESION_FIELDS",
+    "LEVELS",
+    "MAX_COUNT",
+    "PAIN",
+    "POSTEROLATERAL",
+    "RADIOSENSITIVITIES",
+    "SINS_LESION_FIELDS",
+    "TOMITA_DEFAULT_GROWTH_HISTOLOGIES",
+    "TOMITA_GROWTHS",
+    "VISCERAL",
+    "case_dicts",
+    "case_field_strategies",
+    "complete_case_dicts",
+    "lesion_dicts",
+]
+
 CaseDict = dict[str, Any]
 
-HISTOLOGIES: tuple[str, ...] = (
-    "lung",
-    "lung_nsclc",
-    "lung_sclc",
-    "breast",
-    "prostate",
-    "thyroid",
-    "carcinoid",
-    "kidney",
-    "uterus",
-    "rectum",
-    "colon",
-    "stomach",
-    "esophagus",
-    "pancreas",
-    "bladder",
-    "liver",
-    "gallbladder",
-    "osteosarcoma",
-    "sarcoma",
-    "melanoma",
-    "lymphoma",
-    "myeloma",
-    "seminoma",
-    "germ_cell",
-    "ovary",
-    "head_neck",
-    "unknown",
-    "other",
-)
 # Histologies with a default Tomita growth class (interchange §2); every other code needs
 # an explicit ``tomita_growth``.
 TOMITA_DEFAULT_GROWTH_HISTOLOGIES: frozenset[str] = frozenset(
@@ -59,38 +75,7 @@ TOMITA_DEFAULT_GROWTH_HISTOLOGIES: frozenset[str] = frozenset(
         "unknown",
     }
 )
-TOMITA_GROWTHS: tuple[str, ...] = ("slow", "moderate", "rapid")
-RADIOSENSITIVITIES: tuple[str, ...] = ("sensitive", "resistant")
-KPS_VALUES: tuple[int, ...] = (100, 90, 80, 70, 60, 50, 40, 30, 20, 10)
-ECOG_VALUES: tuple[int, ...] = (0, 1, 2, 3, 4)
-ECOG_TO_KPS: tuple[str, ...] = ("common", "ma_2010", "prasad_2018")
-VISCERAL: tuple[str, ...] = ("none", "resectable", "treatable", "untreatable")
-FRANKEL: tuple[str, ...] = ("E", "D", "C", "B", "A")
-LEVELS: tuple[str, ...] = (
-    *(f"C{i}" for i in range(1, 8)),
-    *(f"T{i}" for i in range(1, 13)),
-    *(f"L{i}" for i in range(1, 6)),
-    *(f"S{i}" for i in range(1, 6)),
-)
-PAIN: tuple[str, ...] = ("none", "occasional", "mechanical")
-BONE_LESION: tuple[str, ...] = ("blastic", "mixed", "lytic")
-ALIGNMENT: tuple[str, ...] = ("normal", "deformity", "subluxation")
-COLLAPSE: tuple[str, ...] = ("none", "involved_over_50", "under_50", "over_50")
-POSTEROLATERAL: tuple[str, ...] = ("none", "unilateral", "bilateral")
-ESCC_GRADES: tuple[str, ...] = ("0", "1a", "1b", "1c", "2", "3")
-
 MAX_COUNT = 30
-
-# The six SINS fields of a lesion and their codes, best to worst.
-SINS_LESION_FIELDS: dict[str, tuple[str, ...]] = {
-    "level": LEVELS,
-    "pain": PAIN,
-    "bone_lesion": BONE_LESION,
-    "alignment": ALIGNMENT,
-    "collapse": COLLAPSE,
-    "posterolateral": POSTEROLATERAL,
-}
-LESION_FIELDS: dict[str, tuple[str, ...]] = {**SINS_LESION_FIELDS, "escc": ESCC_GRADES}
 
 
 def _maybe_null(strategy: st.SearchStrategy[Any], allow_null: bool) -> st.SearchStrategy[Any]:

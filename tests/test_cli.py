@@ -108,14 +108,14 @@ def _error(result: dict[str, Any]) -> dict[str, Any]:
     assert {"message", "fields"} == set(result["error"])
     assert isinstance(result["error"]["message"], str)
     assert isinstance(result["error"]["fields"], list)
-    return result["error"]
+    return dict(result["error"])
 
 
 def _scored(result: dict[str, Any]) -> dict[str, Any]:
     """Check that a result line is a §6 result, not an error, and return its `scores`."""
     assert result["interchange"] == 1
     assert "error" not in result
-    return result["scores"]
+    return dict(result["scores"])
 
 
 class TestAssess:

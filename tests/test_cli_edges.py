@@ -56,7 +56,7 @@ def hostile_objects(draw: st.DrawFn) -> bytes:
     extra = draw(st.dictionaries(keys, json_values, max_size=3))
     base.update(extra)
     pairs = [json.dumps(k, ensure_ascii=True) + ":" + _encode(v) for k, v in base.items()]
-    if pairs and draw(st.booleans()):
+    if len(pairs) > 0 and draw(st.booleans()):
         pairs.append(pairs[draw(st.integers(0, len(pairs) - 1))])  # a duplicated key
     return ("{" + ",".join(pairs) + "}").encode()
 
@@ -109,7 +109,8 @@ def streams(draw: st.DrawFn) -> tuple[bytes, list[tuple[bytes, dict[str, Any] | 
     items = draw(st.lists(lines(), max_size=12))
     end = draw(st.sampled_from([b"\n", b"\r\n"]))
     data = end.join(line for line, _ in items)
-    if items and draw(st.booleans()):
+    nonempty = bool(items)
+    if nonempty and draw(st.booleans()):
         data += end
     if draw(st.booleans()):
         data = b"\xef\xbb\xbf" + data

@@ -3,7 +3,10 @@ stream's guarantees — one line out per non-blank line in, errors in place, exi
 
 from __future__ import annotations
 
+import errno
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,3 +134,85 @@ class TestProgress:
         progress.show(7)
 
         assert capsys.readouterr().err == "\rspinemets: 7 cases"
+
+
+class _Failing(io.StringIO):
+    """A text stream whose writes fail with *error* (a full disk, a reader gone away)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+FULL = Path("/dev/full")
+
+
+class TestWriteFailures:
+    """Every failed write is one line on stderr and exit status 2; a reader that stopped
+    listening (a broken pipe, ``| head``) is no error."""
+
+    @pytest.mark.skipif(not FULL.exists(), reason="no /dev/full on this system")
+    @pytest.mark.parametrize("document", [False, True], ids=["lines", "document"])
+    def test_a_full_disk_exits_2_naming_the_output(
+        self, tmp_path: Path, document: bool, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        src = _write(tmp_path, [json.dumps(GOOD)] * (1 if document else 200))
+        argv = ["assess", str(src), "-o", str(FULL), *(["--document"] if document else [])]
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"spinemets: cannot write {FULL}: ")
+        assert err.count("\n") == 1
+
+    @pytest.mark.parametrize("command", [["demo"], ["--version"], ["schema", "case"]])
+    def test_a_broken_pipe_exits_0(self, command: list[str], monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch.setattr(sys, "stdout", _Failing(BrokenPipeError(errno.EPIPE, "Broken pipe")))
+        assert main(command) == 0
+        assert capsys.readouterr().err == ""
+
+    @pytest.mark.parametrize("command", [["demo"], ["--version"], ["schema", "result"]])
+    def test_a_failed_write_exits_2(self, command: list[str], monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch.setattr(sys, "stdout", _Failing(OSError(errno.ENOSPC, "No space left")))
+        assert main(command) == 2
+        assert capsys.readouterr().err == "spinemets: cannot write standard output: No space left\n"
+
+    def test_a_closed_stdout_exits_2(self, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch.setattr(sys, "stdout", None)
+        assert main(["demo"]) == 2
+        assert "cannot write standard output: it is closed" in capsys.readouterr().err
+
+    def test_an_interrupt_exits_130(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import spinemets.cli
+
+        def interrupted() -> int:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(spinemets.cli, "_demo", interrupted)
+        assert main(["demo"]) == 130
+
+
+class TestProgressOnATerminal:
+    def test_the_line_counts_up_and_ends_at_the_whole_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With a progress step of 2 lines, 5 cases show 2, 4 and finally 5 at 100 %."""
+        import spinemets.cli
+
+        monkeypatch.setattr(spinemets.cli, "_PROGRESS_EVERY", 2)
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        src = _write(tmp_path, [json.dumps(GOOD)] * 5)
+        assert main(["assess", str(src), "-o", str(tmp_path / "out.jsonl")]) == 0
+        shown = terminal.getvalue().split("\r")[1:]
+        assert [s.rsplit(" ", 2)[-2] for s in shown] == ["2", "4", "5"]
+        assert shown[-1] == "spinemets: 100% 5 cases\n"

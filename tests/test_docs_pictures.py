@@ -69,7 +69,7 @@ def test_spine_shows_every_level_in_order_with_its_location_points() -> None:
     ys = [float(v["y"]) for v in vertebrae]
     assert ys == sorted(ys) and len(set(ys)) == len(ys)
     # same class, same fill; four classes, four fills
-    fills = {int(v["data-points"]): set() for v in vertebrae}
+    fills: dict[int, set[str]] = {int(v["data-points"]): set() for v in vertebrae}
     for v in vertebrae:
         fills[int(v["data-points"])].add(v["fill"])
     assert all(len(f) == 1 for f in fills.values())
@@ -85,7 +85,7 @@ def test_a_level_without_a_row_is_drawn_as_such() -> None:
     partial = SimpleNamespace(rows=(first,))
     root = parse(pictures.spine(partial, list(SpinalLevel)))
     empty = [v for v in rects(root, "vertebra") if v["data-points"] == ""]
-    assert len(empty) == len(CRANIAL_TO_CAUDAL) - len(first.when)
+    assert len(empty) == len(CRANIAL_TO_CAUDAL) - len(first.when)  # type: ignore[arg-type]
     assert any("no location row" in t for t in texts(root))
 
 

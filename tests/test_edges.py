@@ -27,7 +27,8 @@ import spinemets
 from spinemets import _memo, exceptions
 from spinemets.cds import cds_response
 from spinemets.exceptions import InvalidInputError, Problem
-from tests import _workers
+from spinemets.results import ScoreResult
+from tests import _workers, vocab
 from tests.strategies import case_dicts, complete_case_dicts
 
 #: The numeric fields and their bounds, typed again from interchange.md §1 and §1.2:
@@ -82,8 +83,8 @@ def full_case_dicts(draw: st.DrawFn) -> dict[str, Any]:
         pathologic_fracture=draw(st.booleans()), previous_chemotherapy=draw(st.booleans()),
         months_diagnosis_to_mscc=draw(st.floats(0, 200).map(lambda x: round(x, 1))),
         motor_deficit_days=draw(st.integers(0, 30)),
-        katagiri_group=draw(st.sampled_from(["slow", "moderate", "rapid"])),
-        katagiri_visceral=draw(st.sampled_from(["none", "nodular", "disseminated"])),
+        katagiri_group=draw(st.sampled_from(vocab.KATAGIRI_GROUPS)),
+        katagiri_visceral=draw(st.sampled_from(vocab.KATAGIRI_VISCERAL)),
     )
     return case
 
@@ -415,7 +416,8 @@ class TestWorkerProcesses:
 
     @pytest.mark.parametrize("method", [None, "spawn"], ids=["default", "spawn"])
     def test_pool_map_raises_the_library_error(self, method: str | None) -> None:
-        cases = [{"kps": 80}, {"kps": 85, "lesions": [{"level": "T13"}]}, {"histology": "breast"}]
+        cases: list[dict[str, Any]] = [
+            {"kps": 80}, {"kps": 85, "lesions": [{"level": "T13"}]}, {"histology": "breast"}]
         ctx = multiprocessing.get_context(method)
         with ctx.Pool(2) as pool:
             job = pool.map_async(_workers.assess_strict, cases)
@@ -436,7 +438,8 @@ class TestWorkerProcesses:
         with ctx.Pool(2) as pool:
             results = pool.map_async(spinemets.assess, cases).get(timeout=self.TIMEOUT)
             assert [r.to_dict() for r in results] == [spinemets.assess(c).to_dict() for c in cases]
-            job = pool.map_async(spinemets.assess, [cases[0], {"kps": 80}])
+            # a dict is not a Case: deliberately the wrong type
+            job = pool.map_async(spinemets.assess, [cases[0], {"kps": 80}])  # type: ignore[arg-type]
             with pytest.raises(Exception) as info:  # any error, as long as it comes
                 job.get(timeout=self.TIMEOUT)
             assert not isinstance(info.value, multiprocessing.TimeoutError)
@@ -655,6 +658,7 @@ class TestImmutability:
                 "visceral_metastases": "none", "months_diagnosis_to_mscc": 20,
                 "ambulatory": True, "motor_deficit_days": 10}
         result = spinemets.assess(spinemets.Case.from_dict(data))["rades_2008"]
+        assert isinstance(result, ScoreResult)
         ((key, reading),) = result.extra
         assert key == "rades_2010"
         with pytest.raises(TypeError):

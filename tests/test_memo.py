@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 import spinemets
 from spinemets import _memo
 from spinemets.assessment import INSTRUMENTS
+from spinemets.results import ScoreResult
+from tests import vocab
 from tests.strategies import case_field_strategies, lesion_dicts
 
 #: The interchange §1.2 fields, typed again here (the library's tables are not read).
@@ -27,9 +29,9 @@ FURTHER_FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "calcium_mg_dl": st.sampled_from([9.0, 10.3, 10.4, 12.0]),
     "bilirubin_mg_dl": st.sampled_from([0.5, 1.4, 1.5, 3.0]),
     "previous_chemotherapy": st.booleans(),
-    "katagiri_group": st.sampled_from(["slow", "moderate", "rapid"]),
-    "katagiri_visceral": st.sampled_from(["none", "nodular", "disseminated"]),
-    "katagiri_laboratory": st.sampled_from(["normal", "abnormal", "critical"]),
+    "katagiri_group": st.sampled_from(vocab.KATAGIRI_GROUPS),
+    "katagiri_visceral": st.sampled_from(vocab.KATAGIRI_VISCERAL),
+    "katagiri_laboratory": st.sampled_from(vocab.KATAGIRI_LABORATORY),
     "months_diagnosis_to_mscc": st.sampled_from([0.0, 6.0, 15.0, 16.0, 40.0]),
     "motor_deficit_days": st.sampled_from([0, 1, 7, 8, 14, 15, 30]),
 }
@@ -120,9 +122,14 @@ class TestMemoised:
         data.update(kps=50, frankel="C")
         case = spinemets.Case.from_dict(data)
 
-        assert spinemets.assess(case)["tokuhashi_2005"].strategy == "excisional"
-        assert spinemets.assess(case, strict)["tokuhashi_2005"].strategy == "palliative_surgery"
-        assert spinemets.assess(case)["tokuhashi_2005"].strategy == "excisional"
+        def strategy(policy: spinemets.Policy = spinemets.DEFAULT_POLICY) -> object:
+            result = spinemets.assess(case, policy)["tokuhashi_2005"]
+            assert isinstance(result, ScoreResult)
+            return result.strategy
+
+        assert strategy() == "excisional"
+        assert strategy(strict) == "palliative_surgery"
+        assert strategy() == "excisional"
 
 
 class TestJsonText:

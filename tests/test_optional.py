@@ -69,3 +69,14 @@ def test_score_frame_without_a_dependency_says_pip_install(extra: str) -> None:
     out = done.stdout.strip()
     assert out.startswith("MissingDependencyError"), out
     assert f"pip install 'spinemets[{extra}]'" in out and repr(named) in out
+
+
+@pytest.mark.parametrize(("module", "expected"), [
+    ("json", True), ("spinemets_no_such_module", False), ("spinemets_no_such_module.sub", False),
+    ("..relative", False), ("", False),
+])
+def test_installed_never_raises(module: str, expected: bool) -> None:
+    """``installed`` answers for any name, importing nothing (a bad name is "not installed")."""
+    from spinemets._optional import installed
+
+    assert installed(module) is expected

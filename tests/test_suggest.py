@@ -32,11 +32,11 @@ BOOL = ["true", "false"]
         ("level", "T13", LEVELS, None),
     ],
 )
-def test_suggest_code(field, value, allowed, expected):
+def test_suggest_code(field: str, value: object, allowed: list[str], expected: str | None) -> None:
     assert suggest_code(field, value, allowed) == expected
 
 
-def test_synonyms_only_suggest_codes_the_field_has():
+def test_synonyms_only_suggest_codes_the_field_has() -> None:
     assert suggest_code("histology", "renal", ["breast"]) is None
 
 
@@ -50,13 +50,16 @@ def test_synonyms_only_suggest_codes_the_field_has():
         ("kps", None),
         ("kp", None),
         ("ecg", "ecog"),
+        ("ecpg", "ecog"),  # one substitution
+        ("ceog", "ecog"),  # one swap of neighbours
+        ("cego", None),  # two swaps
         ("unrelated", None),
     ],
 )
-def test_suggest_field(name, expected):
+def test_suggest_field(name: str, expected: str | None) -> None:
     fields = ["histology", "kps", "ecog", "bone_lesion", "level"]
     assert suggest_field(name, fields) == expected
 
 
-def test_normalize():
+def test_normalize() -> None:
     assert normalize(" Bone-Lesion_x ") == "bonelesionx"

@@ -440,3 +440,57 @@ def test_band_tables_on_polars_enum_bands() -> None:
                                   want_km)
     pd.testing.assert_frame_equal(accuracy(polars.lazy(), "months", "died", "tokuhashi_2005"),
                                   want_acc)
+
+
+def test_bad_score_and_band_arguments_are_errors() -> None:
+    """Each wrong argument is its own ValueError naming what is wrong."""
+    data = cohort(10, seed=2)
+    df = frame_of("tokuhashi_2005", data)
+    with pytest.raises(ValueError, match=r"no column for \['tokuhashi_1990'\]"):
+        concordance(df, "months", "died", scores="tokuhashi_1990")
+    with pytest.raises(ValueError, match="unknown score id 'tokuhashi'"):
+        survival_by_band(df, "months", "died", "tokuhashi")
+    with pytest.raises(ValueError, match="osri has no bands"):
+        survival_by_band(df, "months", "died", "osri")
+    with pytest.raises(ValueError, match="no column 'tokuhashi_2005_band'"):
+        survival_by_band(df, "months", "died", "tokuhashi_2005")
+    with pytest.raises(ValueError, match="no column 'group'"):
+        table_one(df, by="group")
+
+
+def test_outcomes_as_series_and_nulls() -> None:
+    """Outcome columns given as Series (not names) equal the named columns; a null outcome
+    excludes its row."""
+    data = cohort(40, seed=3)
+    df = frame_of("tokuhashi_2005", data)
+    by_name = concordance(df, "months", "died")
+    by_series = concordance(df, df["months"], pd.Series(df["died"].astype(object)))
+    assert by_series.equals(by_name)
+    with_null = concordance(df, df["months"].astype(object).where(df.index > 0, None), "died")
+    assert int(with_null["excluded"].iloc[0]) == int(by_name["excluded"].iloc[0]) + 1
+
+
+def test_plot_skips_an_empty_band_and_draws_on_the_callers_axes() -> None:
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = cohort(60, seed=9, levels=11)
+    bands = ["low_risk" if s <= 5 else "high_risk" for s in data["score"]]  # no intermediate
+    _, ax = plt.subplots()
+    out = plot_survival_by_band(frame_of("katagiri_2014", data, bands), "months", "died",
+                                "katagiri_2014", ax=ax)
+    assert out is ax
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert [label.split(" ")[0] for label in labels] == ["low_risk", "high_risk"]
+    plt.close("all")
+
+
+def test_table_one_with_named_columns_and_uncategorised_groups() -> None:
+    df = pd.DataFrame({"band": ["b", "a", "b", "a"], "kps": [80, 60, 70, 40],
+                       "sex": ["f", "m", "m", "f"]})
+    out = table_one(df, by="band", columns=["kps"])
+    assert list(out.columns) == ["a", "b", "overall"]  # sorted when not categorical
+    assert set(out.index.get_level_values("variable")) == {"n", "kps"}
+    # 70 and 80: median 75, quartiles by linear interpolation 72.5 and 77.5
+    assert out.loc[("kps", "median [Q1, Q3]"), "b"] == "75 [72.5, 77.5]"

@@ -513,17 +513,17 @@ def grid_failures(check: Any) -> list[str]:
 class TestOracleSelfChecks:
     """The hand-typed fixtures agree with the hand-typed tables."""
 
-    def test_sins_fixtures_add_up(self):
+    def test_sins_fixtures_add_up(self) -> None:
         """Each fixture lesion's hand total equals the §1.1/§4.5 sum."""
         for lesion, total in SINS_LESIONS.values():
             assert total == lesion_sins(lesion)
 
-    def test_radiosensitivity_sources_resolve(self):
+    def test_radiosensitivity_sources_resolve(self) -> None:
         """Each grid source resolves to the class it is labelled with."""
         for fields, radiosensitivity in RADIOSENSITIVITY_SOURCES.values():
             assert radiosensitivity == radiosensitivity_of({**fields, "lesions": []})
 
-    def test_radiation_table_is_complete(self):
+    def test_radiation_table_is_complete(self) -> None:
         """The §5.1 copy has exactly one row per class x radiosensitivity x fitness."""
         keys = itertools.product(
             ("low", "intermediate", "high"), ("sensitive", "resistant", None), TRISTATE
@@ -531,7 +531,7 @@ class TestOracleSelfChecks:
 
         assert set(keys) == set(RADIATION_TABLE)
 
-    def test_grid_size(self):
+    def test_grid_size(self) -> None:
         """The grid enumerates 3,528 cells."""
         assert 3528 == GRID_CELL_COUNT == len(grid_cells())
 
@@ -539,7 +539,7 @@ class TestOracleSelfChecks:
 class TestGrid:
     """Every cell of ESCC x radiosensitivity x myelopathy x fitness x SINS (3,528 cells)."""
 
-    def test_recommendation_shape(self):
+    def test_recommendation_shape(self) -> None:
         """Every cell has the §6 keys, policy default and a rationale for N, O, M and S."""
 
         def shape(_case: Case, rec: dict[str, Any]) -> list[str]:
@@ -562,25 +562,25 @@ class TestGrid:
 
         assert not failures, report(failures)
 
-    def test_radiation_and_stabilization_codes(self):
+    def test_radiation_and_stabilization_codes(self) -> None:
         """Both codes equal the independent copy of §5.1 and §5.2 in every cell."""
         failures = grid_failures(code_problems)
 
         assert not failures, report(failures)
 
-    def test_flags(self):
+    def test_flags(self) -> None:
         """The §5 flags are present where the grid asks and never claim a false state."""
         failures = grid_failures(flag_problems)
 
         assert not failures, report(failures)
 
-    def test_missing(self):
+    def test_missing(self) -> None:
         """``missing`` has a key exactly per undetermined part, naming the deciding fields."""
         failures = grid_failures(missing_problems)
 
         assert not failures, report(failures)
 
-    def test_sins_totals_of_fixtures(self):
+    def test_sins_totals_of_fixtures(self) -> None:
         """The library's SINS total of each fixture lesion equals the hand total."""
         failures = []
         for cell, case, result in grid_results():
@@ -596,7 +596,7 @@ class TestGrid:
 
 
 @pytest.mark.parametrize("histology", HISTOLOGIES)
-def test_every_histology_default(histology):
+def test_every_histology_default(histology: str) -> None:
     """Each §2 radiosensitivity default (or its absence) decides a low-grade, fit case."""
     case: Case = {
         "histology": histology,
@@ -697,7 +697,10 @@ class TestSeveralLesions:
             ),
         ],
     )
-    def test_worst_and_max_decide(self, fields, lesions, radiation, stabilization, flags):
+    def test_worst_and_max_decide(
+        self, fields: Case, lesions: list[Case], radiation: str, stabilization: str,
+        flags: set[str],
+    ) -> None:
         """Hand-picked lesion sets give the codes of their worst ESCC and max SINS."""
         case = {**fields, "lesions": lesions}
 
@@ -707,7 +710,7 @@ class TestSeveralLesions:
         assert flags <= set(rec["flags"])
         assert rec["missing"] == {}
 
-    def test_one_lesion_without_escc_leaves_radiation_undetermined(self):
+    def test_one_lesion_without_escc_leaves_radiation_undetermined(self) -> None:
         """A second lesion without ``escc`` makes radiation undetermined, naming it."""
         case = {
             "histology": "kidney",
@@ -722,14 +725,14 @@ class TestSeveralLesions:
         assert "lesions[1].escc" in rec["missing"]["radiation"]
 
     @pytest.mark.parametrize("fields", [{}, {"histology": "kidney", "fit_for_surgery": True}])
-    def test_no_lesions_leaves_both_parts_undetermined(self, fields):
+    def test_no_lesions_leaves_both_parts_undetermined(self, fields: Case) -> None:
         """A case without ``lesions`` has both parts undetermined, each missing ``lesions``."""
         rec = recommend(dict(fields))
 
         assert (rec["radiation"], rec["stabilization"]) == (UNDETERMINED, UNDETERMINED)
         assert all_problems(dict(fields), rec) == []
 
-    def test_one_incomplete_sins_lesion_leaves_stabilization_undetermined(self):
+    def test_one_incomplete_sins_lesion_leaves_stabilization_undetermined(self) -> None:
         """An incomplete lesion beside an 18 leaves stabilization undetermined, naming it."""
         first = lesion("sins7", "0")
         del first["pain"]
@@ -837,19 +840,19 @@ class TestProperties:
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts())
-    def test_any_case_matches_the_oracle(self, case):
+    def test_any_case_matches_the_oracle(self, case: Case) -> None:
         """Any valid case gets exactly the §5 codes, flags and missing keys of the oracle."""
         assert all_problems(case, recommend(case)) == []
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts(radiosensitivity="sensitive"))
-    def test_radiosensitive_never_gets_separation_surgery(self, case):
+    def test_radiosensitive_never_gets_separation_surgery(self, case: Case) -> None:
         """'Patients with radiosensitive tumors are offered external beam radiation.'"""
         assert recommend(case)["radiation"] != "separation_surgery_then_srs"
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts(fit=False))
-    def test_not_fit_never_gets_open_surgery(self, case):
+    def test_not_fit_never_gets_open_surgery(self, case: Case) -> None:
         """'Offered surgery if they can tolerate it': not fit never yields an open-surgery code."""
         rec = recommend(case)
 
@@ -858,7 +861,9 @@ class TestProperties:
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts(droppable=("escc",)), data=st.data())
-    def test_worsening_a_sins_component_never_removes_stabilization_advice(self, case, data):
+    def test_worsening_a_sins_component_never_removes_stabilization_advice(
+        self, case: Case, data: st.DataObject
+    ) -> None:
         """Worsening one SINS component never lowers the stabilization advice."""
         index = data.draw(st.integers(0, len(case["lesions"]) - 1))
         target = case["lesions"][index]
@@ -884,7 +889,9 @@ class TestProperties:
         case=case_dicts(droppable=SINS_FIELDS, radiosensitivity="resistant"),
         data=st.data(),
     )
-    def test_worsening_escc_keeps_a_radioresistant_case_in_surgery(self, case, data):
+    def test_worsening_escc_keeps_a_radioresistant_case_in_surgery(
+        self, case: Case, data: st.DataObject
+    ) -> None:
         """A radioresistant case sent to surgery is never sent back to radiation alone."""
         index = data.draw(st.integers(0, len(case["lesions"]) - 1))
         grade = case["lesions"][index]["escc"]
@@ -902,7 +909,7 @@ class TestProperties:
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts())
-    def test_rationale_policy_and_options(self, case):
+    def test_rationale_policy_and_options(self, case: Case) -> None:
         """Every recommendation has policy default, N/O/M/S rationale and well-formed options."""
         rec = recommend(case)
 
@@ -919,7 +926,7 @@ class TestProperties:
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts())
-    def test_a_code_never_rests_on_an_unknown_input(self, case):
+    def test_a_code_never_rests_on_an_unknown_input(self, case: Case) -> None:
         """A code other than undetermined rests on known inputs, except §5's two flagged cells."""
         rec = recommend(case)
         flags = set(rec["flags"])
@@ -950,7 +957,7 @@ class TestProperties:
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts(), data=st.data())
-    def test_null_is_the_same_as_absent(self, case, data):
+    def test_null_is_the_same_as_absent(self, case: Case, data: st.DataObject) -> None:
         """Writing ``null`` for absent fields (case or lesion) changes no recommendation."""
         nulled = copy.deepcopy(case)
         absent = [field for field in (*PROGNOSTIC_FIELDS, *OTHER_FIELDS) if field not in case]
@@ -965,7 +972,7 @@ class TestProperties:
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts())
-    def test_two_entry_points_agree(self, case):
+    def test_two_entry_points_agree(self, case: Case) -> None:
         """``Case.from_dict`` + ``assess().to_dict()`` equals ``assess_dict``."""
         via_case = spinemets.assess(spinemets.Case.from_dict(copy.deepcopy(case))).to_dict()
 
@@ -992,7 +999,9 @@ class TestEdges:
             ),
         ],
     )
-    def test_sins_band_edges(self, fit, sins, change, advice):
+    def test_sins_band_edges(
+        self, fit: bool | None, sins: str, change: tuple[str, str], advice: tuple[str, str]
+    ) -> None:
         """One point across 6/7 and 12/13 moves the stabilization advice up one step."""
         case: Case = {"histology": "breast", "lesions": [lesion(sins, "0")]}
         if fit is not None:
@@ -1007,7 +1016,7 @@ class TestEdges:
         assert before == recommend(case)["stabilization"]
         assert after == recommend(worsened)["stabilization"]
 
-    def test_worsening_escc_exhaustively(self):
+    def test_worsening_escc_exhaustively(self) -> None:
         """Every grade pair, fitness and myelopathy: surgery never falls back to radiation alone."""
         failures = []
         for (low, high), fit, myelopathy, fields in itertools.product(
@@ -1046,7 +1055,7 @@ class TestLimitedLifeExpectancy:
 
     @PROPERTY_SETTINGS
     @given(case=case_dicts())
-    def test_flag_follows_the_scores(self, case):
+    def test_flag_follows_the_scores(self, case: Case) -> None:
         """The flag is set exactly when the same result's bands say so."""
         result = spinemets.assess_dict(copy.deepcopy(case))
         expected = (
@@ -1179,7 +1188,9 @@ class TestLimitedLifeExpectancy:
             ),
         ],
     )
-    def test_hand_computed_cases(self, case, tokuhashi_2005, tomita, flagged):
+    def test_hand_computed_cases(
+        self, case: Case, tokuhashi_2005: str, tomita: str, flagged: bool
+    ) -> None:
         """Hand-scored cases on both sides of the 8/9 and 7/8 edges get the flag right."""
         result = spinemets.assess_dict(copy.deepcopy(case))
 
@@ -1229,7 +1240,9 @@ class TestOptions:
 
     @pytest.mark.parametrize("fit", TRISTATE)
     @pytest.mark.parametrize("name", sorted(CEMENT_LESIONS))
-    def test_cement_augmentation_for_mechanical_pain_without_gross_instability(self, fit, name):
+    def test_cement_augmentation_for_mechanical_pain_without_gross_instability(
+        self, fit: bool | None, name: str
+    ) -> None:
         """Mechanical pain, SINS 7-12, normal alignment: cement augmentation is suggested."""
         case: Case = {"histology": "breast", "lesions": [dict(CEMENT_LESIONS[name])]}
         if fit is not None:
@@ -1252,7 +1265,9 @@ class TestOptions:
         [{"histology": "breast"}, {"histology": "myeloma"}, {"radiosensitivity": "sensitive"}],
         ids=["breast", "myeloma", "explicit-sensitive"],
     )
-    def test_percutaneous_fixation_for_unstable_radiosensitive(self, fields, sins, escc, fit):
+    def test_percutaneous_fixation_for_unstable_radiosensitive(
+        self, fields: Case, sins: str, escc: str, fit: bool | None
+    ) -> None:
         """Unstable lesion of a radiosensitive tumour: percutaneous fixation is suggested."""
         case: Case = {**fields, "lesions": [lesion(sins, escc)]}
         if fit is not None:

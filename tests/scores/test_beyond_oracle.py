@@ -1,10 +1,10 @@
 """An independent second transcription of the further instruments, used as the tests' oracle.
 
 Every table below is typed again from clinical-beyond.md §1-§6 and interchange.md §1.2, §3, §3.1,
-§4.4; nothing is imported from ``spinemets``. :func:`expected` predicts the parts of a result's
-``to_dict()`` that the contract fixes (status, total, raw, band, missing, ``unverified_table``);
-:func:`diff` lists every departure. The tests at the bottom check the oracle's own arithmetic
-against the published ranges.
+§4.4 (the code lists come from ``tests/vocab.py``); nothing is imported from ``spinemets``.
+:func:`expected` predicts the parts of a result's ``to_dict()`` that the contract fixes (status,
+total, raw, band, missing, ``unverified_table``); :func:`diff` lists every departure. The tests at
+the bottom check the oracle's own arithmetic against the published ranges.
 """
 
 from __future__ import annotations
@@ -14,16 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tests.vocab import HISTOLOGIES as HISTOLOGIES
+from tests.vocab import VISCERAL as VISCERAL
+
 CaseDict = dict[str, Any]
 
-HISTOLOGIES: tuple[str, ...] = (
-    "lung", "lung_nsclc", "lung_sclc", "breast", "prostate", "thyroid", "carcinoid", "kidney",
-    "uterus", "rectum", "colon", "stomach", "esophagus", "pancreas", "bladder", "liver",
-    "gallbladder", "osteosarcoma", "sarcoma", "melanoma", "lymphoma", "myeloma", "seminoma",
-    "germ_cell", "ovary", "head_neck", "unknown", "other",
-)
 LUNG = frozenset({"lung", "lung_nsclc", "lung_sclc"})
-VISCERAL = ("none", "resectable", "treatable", "untreatable")
 KPS = tuple(range(10, 101, 10))
 
 FURTHER_IDS: tuple[str, ...] = (

@@ -19,6 +19,7 @@ from spinemets import Case, InvalidInputError, Laboratory, assess_dict
 from spinemets._table import Span
 from spinemets.citations import ALL_CITATIONS, Evidence
 from spinemets.scores import katagiri_2014
+from tests import vocab
 from tests.scores.test_beyond_exhaustive import MODULES
 from tests.scores.test_beyond_oracle import (
     BANDS,
@@ -33,7 +34,7 @@ from tests.scores.test_beyond_oracle import (
     diff,
 )
 
-_FINITE = {"allow_nan": False, "allow_infinity": False}
+_FINITE: dict[str, Any] = {"allow_nan": False, "allow_infinity": False}
 FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "histology": st.sampled_from(HISTOLOGIES),
     "visceral_metastases": st.sampled_from(VISCERAL),
@@ -49,12 +50,12 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "calcium_mg_dl": st.sampled_from((10.3,)) | st.floats(0, 16, **_FINITE),
     "bilirubin_mg_dl": st.sampled_from((1.4,)) | st.floats(0, 12, **_FINITE),
     "previous_chemotherapy": st.booleans(),
-    "katagiri_group": st.sampled_from(("slow", "moderate", "rapid")),
-    "katagiri_visceral": st.sampled_from(("none", "nodular", "disseminated")),
-    "katagiri_laboratory": st.sampled_from(("normal", "abnormal", "critical")),
+    "katagiri_group": st.sampled_from(vocab.KATAGIRI_GROUPS),
+    "katagiri_visceral": st.sampled_from(vocab.KATAGIRI_VISCERAL),
+    "katagiri_laboratory": st.sampled_from(vocab.KATAGIRI_LABORATORY),
     "ecog": st.integers(0, 4),
     "kps": st.sampled_from(KPS),
-    "ecog_to_kps": st.sampled_from(("common", "ma_2010", "prasad_2018")),
+    "ecog_to_kps": st.sampled_from(vocab.ECOG_TO_KPS),
     "months_diagnosis_to_mscc": st.sampled_from((15,)) | st.floats(0, 400, **_FINITE),
     "motor_deficit_days": st.integers(0, 60),
 }

@@ -24,8 +24,8 @@ from spinemets.fhir import (
     read_fhir,
     to_questionnaire_response,
 )
-
-from .strategies import (
+from spinemets.fhir.questionnaire import read_response
+from tests.strategies import (
     ALIGNMENT,
     BONE_LESION,
     COLLAPSE,
@@ -43,15 +43,13 @@ from .strategies import (
     case_field_strategies,
     complete_case_dicts,
 )
+from tests.vocab import KATAGIRI_GROUPS, KATAGIRI_LABORATORY, KATAGIRI_VISCERAL
 
 q_module = pytest.importorskip("fhir.resources.R4B.questionnaire")
 qr_module = pytest.importorskip("fhir.resources.R4B.questionnaireresponse")
 cs_module = pytest.importorskip("fhir.resources.R4B.codesystem")
 
 QUESTIONNAIRE = "https://spinemets.readthedocs.io/fhir/Questionnaire/spinemets-case"
-KATAGIRI_GROUPS = ("slow", "moderate", "rapid")
-KATAGIRI_VISCERAL = ("none", "nodular", "disseminated")
-KATAGIRI_LABORATORY = ("normal", "abnormal", "critical")
 #: Coded interchange fields and their codes.
 CODED: dict[str, tuple[str, ...]] = {
     "histology": HISTOLOGIES, "tomita_growth": TOMITA_GROWTHS,
@@ -278,3 +276,43 @@ def test_no_internal_section_references() -> None:
     """What users read names no section of the internal specification."""
     text = json.dumps([questionnaire(), code_systems()], ensure_ascii=False)
     assert "§" not in text
+
+
+class TestReadingOddResponses:
+    """``read_response`` on hand-spoiled responses: what it keeps, what it names as a problem
+    and which linkIds it reports as unknown (every expectation typed here)."""
+
+    @staticmethod
+    def _response() -> dict[str, Any]:
+        return to_questionnaire_response(Case.from_dict(
+            {"kps": 70, "lesions": [{"level": "T4", "pain": "none"}]}))
+
+    def test_unknown_and_unanswered_items(self) -> None:
+        qr = self._response()
+        systemic, lesion = qr["item"]
+        systemic["item"].append({"linkId": "ecog"})  # a known question left unanswered
+        lesion["item"] += [{"linkId": "colour", "answer": [{"valueString": "red"}]},
+                           {"linkId": "escc"}, "not an item"]
+        qr["item"] += ["not an item", {"linkId": "mood"}]
+        values, problems, unknown = read_response(qr)
+        assert values == {"kps": 70, "lesions": [{"level": "T4", "pain": "none"}]}
+        assert problems == []
+        assert unknown == ["lesions.colour", "lesions.None", "mood"]
+
+    @pytest.mark.parametrize("answers", [[], [{"valueInteger": 70}, {"valueInteger": 80}],
+                                         ["70"], {"valueInteger": 70}])
+    def test_not_exactly_one_answer(self, answers: Any) -> None:
+        qr = self._response()
+        qr["item"][0]["item"][0]["answer"] = answers
+        qr["item"][1]["item"][1]["answer"] = answers
+        values, problems, _ = read_response(qr)
+        assert [p.field for p in problems] == ["kps", "lesions[0].pain"]
+        assert values == {"lesions": [{"level": "T4"}]}
+
+    @pytest.mark.parametrize("status", ["in-progress", "", None, "Completed"])
+    def test_only_completed_or_amended_responses_are_written(self, status: Any) -> None:
+        with pytest.raises(InvalidInputError) as info:
+            to_questionnaire_response(Case(), status=status)
+        assert info.value.fields == ("status",)
+        for good in ("completed", "amended"):
+            assert to_questionnaire_response(Case(), status=good)["status"] == good

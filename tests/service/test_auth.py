@@ -10,13 +10,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests._service import Signer, running, static_server
 
-httpx = pytest.importorskip("httpx")
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = pytest.importorskip("httpx")
 
 ISS = "https://ehr.example.org"
 PUBLIC = "https://cds.example.org/spinemets"
@@ -155,7 +158,7 @@ class TestJwt:
         client, _ = secured
         claims = {"iss": ISS, "aud": PUBLIC + HOOK, "exp": int(time.time()) + 300,
                   "iat": int(time.time()), "jti": uuid.uuid4().hex}
-        none = jwt.encode(claims, None, algorithm="none")
+        none = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
         _rejected(_post(client, none), "not accepted")
 
         def b64(data: bytes) -> str:

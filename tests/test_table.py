@@ -47,7 +47,7 @@ class TestTableLaws:
             kind = _enum_of(item)
             if kind is None:
                 continue
-            members = [m for row in item.rows for m in row.when]  # type: ignore[union-attr]
+            members = [m for row in item.rows for m in row.when]
             assert sorted(members, key=str) == sorted(kind, key=str), item.key
 
     @pytest.mark.parametrize("module", INSTRUMENTS)
@@ -97,7 +97,7 @@ class TestTableLaws:
             kind = _enum_of(item)
             if kind not in ordinal:
                 continue
-            points = [item.row_for(m).points for m in kind]  # type: ignore[union-attr]
+            points = [item.row_for(m).points for m in kind]
             for a, b in itertools.pairwise(points):
                 assert sign * (b - a) <= 0, (item.key, points)
 

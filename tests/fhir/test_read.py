@@ -8,6 +8,7 @@ rows are typed here a second time (ICD-10 and the SNOMED CT codes of mCODE's exa
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -400,3 +401,105 @@ def test_reading_to_dict() -> None:
     assert [u["source"] for u in report["used"]] == ["Condition/c1"]
     assert [p["field"] for p in report["problems"]] == ["subject", "crp_mg_dl"]
     assert {i["reason"] for i in report["ignored"]} == {"other_patient"}
+
+
+class TestWhatIsNotRead:
+    """Inputs that are not resources, and resources that cannot give a value, are reported (in
+    ``ignored`` or ``problems``), never guessed; the rest is still read."""
+
+    @staticmethod
+    def _reasons(reading: Any) -> list[tuple[str, str]]:
+        return [(i.source, i.reason) for i in reading.ignored]
+
+    def test_inputs_that_are_not_resources(self) -> None:
+        assert self._reasons(read_fhir("Observation")) == [("input", "not_a_resource")]
+        assert self._reasons(read_fhir(7)) == [("input", "not_a_resource")]
+        reading = read_fhir([1, {"id": "x"}, _obs("89243-0", valueInteger=80)])
+        assert self._reasons(reading) == [("input[0]", "not_a_resource"),
+                                          ("input[1]", "not_a_resource")]
+        assert reading.case.to_dict() == {"kps": 80}
+
+    def test_bundle_entries_without_a_resource(self) -> None:
+        bundle = {"resourceType": "Bundle", "entry": [
+            {"fullUrl": "urn:uuid:1"}, "x",
+            {"fullUrl": "urn:uuid:2", "resource": {**_obs("89243-0", valueInteger=70),
+                                                   "id": None}}]}
+        reading = read_fhir(bundle)
+        assert self._reasons(reading) == [("input.entry[0]", "not_a_resource"),
+                                          ("input.entry[1]", "not_a_resource")]
+        (used,) = reading.used
+        assert (used.field, used.value, used.source) == ("kps", 70, "urn:uuid:2")
+
+    def test_a_resource_without_id_or_url_is_named_by_type_and_place(self) -> None:
+        obs = {**_obs("89243-0", valueInteger=70), "id": None}
+        reading = read_fhir([_condition(ICD10, "C61"), obs])
+        assert {u.source for u in reading.used} == {"Condition/c1", "Observation #1"}
+
+    def test_subjects_by_identifier(self) -> None:
+        """A subject given by identifier is a patient too: a second patient is refused."""
+        one = {"identifier": {"system": "urn:mrn", "value": "1"}}
+        two = {"identifier": {"system": "urn:mrn", "value": "2"}}
+        reading = read_fhir([_obs("89243-0", valueInteger=80, subject="x") | {"subject": one},
+                             _obs("89247-1", valueInteger=1, rid="o2") | {"subject": two}])
+        assert reading.case.to_dict() == {"kps": 80}
+        assert [p.field for p in reading.problems] == ["subject"]
+        assert self._reasons(reading) == [("Observation/o2", "other_patient")]
+
+    @pytest.mark.parametrize(
+        ("extra", "kps"),
+        [
+            ({"valueQuantity": {"value": 80}}, 80),
+            ({"valueInteger": 80, "valueCodeableConcept": {"coding": [
+                {"system": LOINC, "code": "LA29177-5"}]}}, 80),
+            ({"valueInteger": 80, "valueCodeableConcept": {"coding": [
+                {"system": LOINC, "code": "LA29176-7"}]}}, None),  # 80 beside the code of 90
+            ({"valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA29177-5"},
+                                                  {"system": LOINC, "code": "LA29176-7"}]}},
+             None),  # two answers that disagree
+            ({"valueCodeableConcept": {"coding": [{"system": LOINC, "code": "LA9627-6"}]}},
+             None),  # dead: never an input
+            ({"valueString": "80"}, None),  # neither a number nor an answer code
+        ],
+    )
+    def test_performance_status_values(self, extra: dict[str, Any], kps: int | None) -> None:
+        reading = read_fhir(_obs("89243-0", **extra))
+        if kps is None:
+            assert reading.case.to_dict() == {}
+            assert [p.field for p in reading.problems] == ["kps"]
+        else:
+            assert reading.case.to_dict() == {"kps": kps}
+            assert reading.problems == ()
+
+    @pytest.mark.parametrize(
+        "quantity",
+        [
+            None,  # no valueQuantity
+            {"unit": "g/dL"},  # no value
+            {"value": 3.0, "comparator": "<", "system": UCUM, "code": "g/dL"},
+            {"value": 3.0, "system": "http://example.org/units", "code": "g/dL"},
+            {"value": 3.0, "unit": "g/dL"},  # a unit text without a UCUM code
+            {"value": "3.0", "system": UCUM, "code": "g/dL"},  # not a number
+        ],
+    )
+    def test_laboratory_values_that_are_not_read(self, quantity: dict[str, Any] | None) -> None:
+        obs = _obs("1751-7")
+        if quantity is not None:
+            obs["valueQuantity"] = quantity
+        reading = read_fhir([obs, _obs("89243-0", valueInteger=80, rid="o2")])
+        assert reading.case.to_dict() == {"kps": 80}
+        assert [p.field for p in reading.problems] == ["albumin_g_dl"]
+        with pytest.raises(InvalidInputError) as info:
+            case_from_fhir(obs)
+        assert info.value.fields == ("albumin_g_dl",)
+
+    def test_questionnaire_responses_that_are_not_read(self) -> None:
+        qr = to_questionnaire_response(Case.from_dict({"kps": 70}))
+        draft = {**qr, "id": "q1", "status": "in-progress"}
+        other = {**qr, "id": "q2", "questionnaire": "http://example.org/Questionnaire/x"}
+        unknown = copy.deepcopy({**qr, "id": "q3"})
+        unknown["item"].append({"linkId": "not-an-item", "answer": [{"valueBoolean": True}]})
+        reading = read_fhir([draft, other, unknown])
+        assert self._reasons(reading) == [("QuestionnaireResponse/q1", "status"),
+                                          ("QuestionnaireResponse/q2", "other_questionnaire"),
+                                          ("QuestionnaireResponse/q3", "unknown_item")]
+        assert reading.case.to_dict() == {"kps": 70}

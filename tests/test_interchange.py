@@ -171,7 +171,7 @@ def _json_error(result: dict[str, Any]) -> dict[str, Any]:
     assert {"message", "fields"} == set(error)
     assert isinstance(error["message"], str)
     assert isinstance(error["fields"], list)
-    return error
+    return dict(error)
 
 
 # --- §1 value rules: rejected values. ---------------------------------------------------------
@@ -343,6 +343,7 @@ class TestValueRules:
 
     def test_not_an_object(self) -> None:
         """A case that is not an object is an error with no field named."""
+        data: Any
         for data in ([1, 2], "x", 3, None, True, [EXAMPLE]):
             assert tuple(_raises(data).fields) == ()
             assert _json_error(spinemets.assess_dict(data))["fields"] == []

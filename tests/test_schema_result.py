@@ -15,8 +15,8 @@ from hypothesis import given, settings
 
 import spinemets
 from spinemets import schema
-
-from .strategies import complete_case_dicts
+from tests.strategies import complete_case_dicts
+from tests.vocab import SCORE_IDS
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -27,8 +27,7 @@ FURTHER: dict[str, Any] = {
     "previous_chemotherapy": False, "katagiri_group": "moderate", "katagiri_visceral": "none",
     "months_diagnosis_to_mscc": 20, "motor_deficit_days": 5, "ecog": 1,
 }
-SCORES = ("tomita", "tokuhashi_1990", "tokuhashi_2005", "sins", "bauer_1995", "bauer_modified",
-          "nesms", "katagiri_2014", "van_der_linden", "rades_2008", "osri", "escc")
+SCORES = SCORE_IDS
 
 
 def _score_schemas() -> dict[str, Any]:

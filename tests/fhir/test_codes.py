@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+import tests
 from spinemets.fhir import codes, units
 
-PAGE = Path(__file__).parent.parent / "docs" / "ehr.md"
+PAGE = Path(tests.__file__).resolve().parent.parent / "docs" / "ehr.md"
 SYSTEMS = {"ICD-10": codes.ICD10, "ICD-10-CM": codes.ICD10_CM, "SNOMED CT": codes.SNOMED}
 
 pytestmark = pytest.mark.skipif(not PAGE.exists(), reason="docs not in this tree")

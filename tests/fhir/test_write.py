@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 
 from spinemets import Assessment, Case, InvalidInputError, assess
 from spinemets.fhir import code_systems, to_fhir, to_fhir_bundle
-
-from .strategies import case_dicts, complete_case_dicts
+from tests.strategies import case_dicts, complete_case_dicts
 
 observation = pytest.importorskip("fhir.resources.R4B.observation")
 careplan = pytest.importorskip("fhir.resources.R4B.careplan")

@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -26,7 +26,10 @@ from spinemets.service.config import ServiceConfig, parse_issuer
 from tests._service import running, static_server  # skips without the 'service' extra
 from tests.strategies import case_dicts
 
-httpx = pytest.importorskip("httpx")
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = pytest.importorskip("httpx")
 
 SERVICE = "spinemets-patient-view"
 
@@ -158,7 +161,7 @@ class TestDiscoveryAndHooks:
         """No prefetch, a fhirServer with fhirAuthorization: the service GETs each template
         (patient id substituted) with the bearer token, and follows ``next`` on that server."""
         empty = {"resourceType": "Bundle", "type": "searchset", "entry": []}
-        routes = {"/fhir/Condition": {**empty, "link": [{"relation": "next",
+        routes: dict[str, Any] = {"/fhir/Condition": {**empty, "link": [{"relation": "next",
                                                           "url": "NEXT"}]},
                   "/fhir/Observation": empty, "/fhir/QuestionnaireResponse": empty,
                   "/fhir/page2": empty}
@@ -483,3 +486,51 @@ class TestStartup:
         assert "calculator https://cds.example.org/sm/" in text
         assert '"GET /" 200' in text and "melanoma" not in text and "case=" not in text
         assert '"POST /assess" 200' in text
+
+
+class TestMoreEdges:
+    def test_a_byte_order_mark_is_accepted(self, client: httpx.Client) -> None:
+        case = {"histology": "breast", "kps": 80}
+        plain = client.post("/assess", json=case).json()
+        marked = client.post("/assess", content=b"\xef\xbb\xbf" + json.dumps(case).encode(),
+                             headers={"Content-Type": "application/json"})
+        assert marked.status_code == 200 and marked.json() == plain
+
+    def test_a_lone_surrogate_is_echoed_escaped(self, client: httpx.Client) -> None:
+        """An ``id`` holding a lone surrogate (valid JSON, not encodable as UTF-8) comes back
+        escaped: the response is still valid JSON with the same id."""
+        response = client.post("/assess", content=b'{"id": "a\\ud800b", "kps": 80}',
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code == 200
+        assert b"\\ud800" in response.content
+        assert response.json()["id"] == "a\ud800b"
+
+    def test_feedback_for_an_unknown_service(self, client: httpx.Client) -> None:
+        response = client.post("/cds-services/nothing-here/feedback", json={"feedback": []})
+        assert response.status_code == 404
+        assert response.json()["error"]["message"] == "no such CDS service"
+
+    @pytest.mark.parametrize(("kwargs", "message"), [
+        ({"public_url": "ftp://x.org"}, "--public-url must be an http"),
+        ({"public_url": "x.org"}, "--public-url must be an http"),
+        ({"max_body": 0}, "at least 1 byte"),
+    ])
+    def test_bad_configurations(self, kwargs: dict[str, Any], message: str) -> None:
+        from spinemets.service.config import ConfigError
+
+        with pytest.raises(ConfigError, match=message):
+            ServiceConfig(**kwargs)
+
+    def test_the_openapi_document_declares_jwt_only_when_required(self) -> None:
+        from spinemets.service.openapi import openapi_document
+
+        open_doc = openapi_document(ServiceConfig())
+        assert "security" not in open_doc
+        assert "securitySchemes" not in open_doc.get("components", {})
+        secured = openapi_document(ServiceConfig(trusted_issuers={"ehr": "keys.json"},
+                                                 public_url="https://cds.example"))
+        assert secured["security"] == [{"cdsHooksJwt": []}]
+        scheme = secured["components"]["securitySchemes"]["cdsHooksJwt"]
+        assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == (
+            "http", "bearer", "JWT")
+        assert secured["servers"] == [{"url": "https://cds.example"}]

@@ -21,11 +21,13 @@ from urllib.parse import quote
 
 import pytest
 
+import tests
 from spinemets.report import EXAMPLE_CASE
 from tests._browser import browser_page
 from tests._service import running
 
-SCREENSHOT = Path(__file__).resolve().parents[1] / "docs/_static/screenshots/calculator.png"
+ROOT = Path(tests.__file__).resolve().parent.parent
+SCREENSHOT = ROOT / "docs/_static/screenshots/calculator.png"
 EXPECTED = {"tomita": ("3", "long_term_local_control"), "tokuhashi_1990": ("11", "good"),
             "tokuhashi_2005": ("13", "gte_12_months"), "sins": ("10", "potentially_unstable")}
 
