@@ -145,6 +145,7 @@ def test_toy_instrument_needs_only_its_module_and_the_registry(
     case = spinemets.Case.from_dict({"kps": kps})
     assessment = spinemets.assess(case)
     result = assessment["toy"]
+    assert isinstance(result, spinemets.ScoreResult)
     assert (result.status.value, result.total) == ("complete", points)
     assert result.band is not None and result.band.code.value == band
     assert list(assessment)[-1] == "toy"
