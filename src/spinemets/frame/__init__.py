@@ -49,20 +49,20 @@ from typing import Any, Final
 
 from attrs import evolve, frozen
 
-from ._fields import _MISSING, CASE_FIELDS, LESION_FIELDS, FieldSpec
-from ._table import Item, Span
-from .exceptions import SpinemetsError, echo
-from .policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
-from .recommend.grid import (
+from .._fields import _MISSING, CASE_FIELDS, LESION_FIELDS, FieldSpec
+from .._table import Item, Span
+from ..exceptions import SpinemetsError, echo
+from ..policy import DEFAULT_POLICY, EsccIntermediateAs, Policy
+from ..recommend.grid import (
     RADIATION_CELLS,
     RADIOSENSITIVITY_DEFAULTS,
     STABILIZATION_CELLS,
     Radiation,
     Stabilization,
 )
-from .results import EsccClass
-from .scales import ECOG_TO_KPS
-from .scores import (
+from ..results import EsccClass
+from ..scales import ECOG_TO_KPS
+from ..scores import (
     SUMMED,
     _beyond,
     escc,
@@ -72,7 +72,7 @@ from .scores import (
     sins,
     tomita,
 )
-from .vocab import EcogToKps, EsccGrade, KatagiriGroup, Radiosensitivity, TomitaGrowth
+from ..vocab import EcogToKps, EsccGrade, KatagiriGroup, Radiosensitivity, TomitaGrowth
 
 __all__ = ["NOMS", "FrameError", "output_columns", "score_frame", "supported_scores"]
 
@@ -539,7 +539,7 @@ def _summed(plan: _Plan, module: ModuleType) -> list[tuple[str, Node]]:
     items = []
     for item in () if plan.long and module is sins else module.ITEMS:
         if module is nesms and item.key == "modified_bauer":
-            from .scores import bauer_modified
+            from ..scores import bauer_modified
 
             mbauer = plan.totals.get(bauer_modified.ID)
             if mbauer is None:
@@ -1882,7 +1882,7 @@ def score_frame(
     .. versionchanged:: 0.2.0
        ``lesions=``, ``on=``, ``prefix=``, ``strict_columns=``, ``invalid=``, ``ecog_to_kps=``.
     """
-    from ._optional import require_engine
+    from .._optional import require_engine
 
     require_engine(_module_name(df))  # names the extra to install when a dependency is missing
     ids = _selected(scores)
@@ -1937,7 +1937,7 @@ def _arrow_engine(df: Any, root: str) -> Callable[[Any, _Options], Any] | None:
         return None
     if importlib.util.find_spec("numpy") is None or importlib.util.find_spec("pyarrow") is None:
         return None
-    from . import _arrow
+    from .. import _arrow
 
     if root == "pyspark":
         return _arrow.score_spark if hasattr(df, "mapInArrow") else None
@@ -1949,7 +1949,7 @@ def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
     """Dask: partitions are scored as pandas frames. In long form the lesion frame is computed
     (it is needed whole by every partition) and the keys are checked at the call."""
     if lesions is None:
-        from ._dask import score_partition
+        from .._dask import score_partition
 
         meta = _score_pandas(df._meta, opts)
         return df.map_partitions(score_partition, opts, meta=meta, enforce_metadata=False)
@@ -1967,7 +1967,7 @@ def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
 
 
 def _dask_partition(part: Any, opts: _Options, lesions: Any, on: Any) -> Any:
-    from ._dask import tune_worker
+    from .._dask import tune_worker
 
     tune_worker()
     return _score_pandas(part, opts, lesions[lesions[on].isin(part[on])], on)
@@ -1988,7 +1988,7 @@ def _check_columns(names: Iterable[Any], mapping: Mapping[str, str], on: Any,
     """Warn about (or, *strict*, refuse) columns that look like a misspelt interchange field:
     equal to one after case folding and removing spaces, ``-`` and ``_``, or (fields of four or
     more characters) one edit away. Mapped columns and the key column are never warned about."""
-    from ._suggest import suggest_field
+    from .._suggest import suggest_field
 
     near = []
     for name in names:
@@ -2298,9 +2298,9 @@ def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
             bad_rows: Any, long: _LongInput | None = None) -> dict[str, list[Any]]:
     """Per detail column, its per-row values (None on invalid rows). In long form a case's
     lesions are its lesion rows (scores that read lesions are then computed per case)."""
-    from . import assessment
-    from ._memo import memos
-    from .interchange import parse_case
+    from .. import assessment
+    from .._memo import memos
+    from ..interchange import parse_case
 
     modules = {m.ID: m for m in assessment.INSTRUMENTS}
     real = {name: col for name, col in fields.items() if name in _FIELDS}
@@ -2388,7 +2388,7 @@ def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
         out[f"{score_id}_missing"] = [list(missing[i]) for i in index]
         out[f"{score_id}_flags"] = [list(flags[i]) for i in index]
     if NOMS in opts.ids:
-        from .recommend import noms as recommender
+        from ..recommend import noms as recommender
 
         wanted = {*_NOMS_INPUTS, *modules["tomita"].INPUTS, *modules["tokuhashi_2005"].INPUTS}
         names = [*sorted(f for f in wanted if f in real or (long and f in _LESION_NAMES)),
