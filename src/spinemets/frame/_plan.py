@@ -8,11 +8,10 @@ No point value, cut-off or default is written here.
 
 from __future__ import annotations
 
-import enum
 import functools
-from collections.abc import Callable, Iterable, Sequence
-from types import ModuleType, SimpleNamespace
-from typing import Any, Final
+from collections.abc import Iterable, Sequence
+from types import ModuleType
+from typing import Any
 
 from .._table import Item, Span
 from ..policy import EsccIntermediateAs, Policy
@@ -24,27 +23,21 @@ from ..recommend.grid import (
     Stabilization,
 )
 from ..results import EsccClass
-from ..scales import ECOG_TO_KPS
-from ..scores import SUMMED, _beyond, escc, katagiri_2014, nesms, rades_2008, sins, tomita
-from ..vocab import EcogToKps, KatagiriGroup, Radiosensitivity, TomitaGrowth
+from ..scores import SUMMED, escc, sins
+from ..vocab import Radiosensitivity
+from ._items import item_node
 from ._nodes import (
     NULL,
     Domain,
     FieldRef,
-    IsNull,
     Node,
     add,
-    any_of,
-    cmp,
     coalesce,
     const,
-    eq,
     lookup,
     minimum,
     mul,
     spans,
-    strict,
-    when,
 )
 from ._options import _ESCC_WORST, _FIELDS, _PSEUDO, _SINS_TOTAL, NOMS, _Options
 
@@ -58,9 +51,16 @@ class _Plan:
         self.ecog_to_kps = opts.ecog_to_kps
         self.long = opts.long
         self._fields: dict[str, Node] = {}
-        self.totals: dict[str, Node] = {}  #: Score id -> total node (NESMS reads modified Bauer).
+
+    def value(self, name: str) -> Node:
+        """The field as the scores read it: the call's ``ecog_to_kps=`` fills absent cells."""
+        node = self.field(name)
+        if name == "ecog_to_kps" and self.ecog_to_kps is not None:
+            node = coalesce(node, const(self.ecog_to_kps))
+        return node
 
     def field(self, name: str) -> Node:
+        """The field's own column (NULL when the frame does not have it)."""
         if name not in self.present:
             return NULL
         node = self._fields.get(name)
@@ -73,15 +73,9 @@ class _Plan:
         return node
 
 
-def _field_of(item: Item) -> str:
-    """The interchange field a plain look-up item reads: its key, or the field of its codes."""
-    classes = {type(m) for row in item.rows if isinstance(row.when, tuple) for m in row.when}
-    if item.key in _FIELDS and (not classes or classes == {_FIELDS[item.key].codes}):
-        return item.key
-    names = [f.name for f in _FIELDS.values() if f.codes is not None and f.codes in classes]
-    if len(classes) == 1 and len(names) == 1:
-        return names[0]
-    raise LookupError(f"item {item.key!r} does not read one interchange field")
+def _defaults(plan: _Plan, rows: Iterable[Any], domain: Domain) -> Node:
+    """The histology default of a ``DefaultRow`` table."""
+    return lookup(plan.field("histology"), {h: row.value for row in rows for h in row.when}, domain)
 
 
 def _item_table(item: Item, x: Node) -> Node:
@@ -94,215 +88,41 @@ def _item_table(item: Item, x: Node) -> Node:
     return lookup(x, {m: row.points for row in item.rows for m in row.when}, int)  # type: ignore[union-attr]
 
 
-def _generic_item(plan: _Plan, item: Item) -> Node:
-    return _item_table(item, plan.field(_field_of(item)))
-
-
-def _kps_item(plan: _Plan, item: Item) -> Node:
-    """KPS-banded item (``_common.kps_item``): ``kps``, else ECOG through the named conversion
-    when the converted range lies inside one row, else null."""
-    kps = plan.field("kps")
-    from_kps = _item_table(item, kps)
-    radix = 1 + max(r.ecog for r in ECOG_TO_KPS)
-    conversions = list(EcogToKps)
-    table = {}
-    for r in ECOG_TO_KPS:
-        row = item.row_covering(r.lo, r.hi)
-        if row is not None:
-            table[conversions.index(r.conversion) * radix + r.ecog] = row.points
-    named = plan.field("ecog_to_kps")
-    if plan.ecog_to_kps is not None:  # score_frame(..., ecog_to_kps=): where the cell is absent
-        named = coalesce(named, const(plan.ecog_to_kps))
-    conv = lookup(named, {c: i for i, c in enumerate(conversions)}, int)
-    from_ecog = lookup(add(mul(conv, radix), plan.field("ecog")), table, int)
-    return from_ecog if kps is NULL else when(IsNull(bool, kps), from_ecog, from_kps)
-
-
-def _defaults(plan: _Plan, rows: Iterable[Any], domain: Domain) -> Node:
-    """The histology default of a ``DefaultRow`` table."""
-    return lookup(plan.field("histology"), {h: row.value for row in rows for h in row.when}, domain)
-
-
-def _tomita_growth(plan: _Plan, item: Item) -> Node:
-    growth = coalesce(plan.field("tomita_growth"),
-                      _defaults(plan, tomita.GROWTH_DEFAULTS, TomitaGrowth))
-    return _item_table(item, growth)
-
-
-def _tomita_bone(plan: _Plan, item: Item) -> Node:
-    """Solitary when isolated, or when the two counts sum to 1; multiple otherwise; null when a
-    count is missing (and not isolated)."""
-    solitary, multiple = tomita.BoneMetastases.SOLITARY_OR_ISOLATED, tomita.BoneMetastases.MULTIPLE
-    counts = add(plan.field("extraspinal_bone_metastases"), plan.field("vertebral_metastases"))
-    by_counts = lookup(eq(counts, _beyond.SOLITARY_SUM), {True: solitary, False: multiple},
-                       tomita.BoneMetastases)
-    kind = when(eq(plan.field("bone_metastases_isolated"), True), const(solitary), by_counts)
-    return _item_table(item, kind)
-
-
-# The derived items of the further instruments (``scores/_beyond.py``). The yes/no
-# findings are tabulated by calling the scalar derivations on each possible input.
-
-
-def _finding_item(plan: _Plan, item: Item, name: str | None = None) -> Node:
-    """A boolean field read as a ``Finding`` (``_beyond.finding``)."""
-    name = name or item.key
-    table = {v: _beyond.finding(v, name, []) for v in (False, True)}
-    return _item_table(item, lookup(plan.field(name), table, _beyond.Finding))
-
-
-def _visceral_item(plan: _Plan, item: Item) -> Node:
-    """Visceral metastases present: ``_beyond.visceral_finding`` (brain included)."""
-    stubs = {v: SimpleNamespace(tumour=SimpleNamespace(visceral_metastases=v))
-             for v in _FIELDS["visceral_metastases"].codes or ()}
-    table = {v: _beyond.visceral_finding(stub, []) for v, stub in stubs.items()}  # type: ignore[arg-type]
-    return _item_table(item, lookup(plan.field("visceral_metastases"), table, _beyond.Finding))
-
-
-def _ambulation_item(plan: _Plan, item: Item) -> Node:
-    """``ambulatory`` as an ``Ambulation`` (``_beyond.ambulation``)."""
-    table = {v: _beyond.ambulation(SimpleNamespace(neurology=SimpleNamespace(ambulatory=v)), [])  # type: ignore[arg-type]
-             for v in (False, True)}
-    return _item_table(item, lookup(plan.field("ambulatory"), table, _beyond.Ambulation))
-
-
-def _counts(plan: _Plan) -> tuple[Node, Node]:
-    return plan.field("extraspinal_bone_metastases"), plan.field("vertebral_metastases")
-
-
-def _skeletal_item(plan: _Plan, item: Item) -> Node:
-    """``_beyond.skeletal_extent``: solitary when the two counts sum to 1; both needed."""
-    extent = _beyond.SkeletalExtent
-    kind = lookup(eq(add(*_counts(plan)), _beyond.SOLITARY_SUM),
-                  {True: extent.SOLITARY, False: extent.MULTIPLE}, extent)
-    return _item_table(item, kind)
-
-
-def _other_bone_item(plan: _Plan, item: Item) -> Node:
-    """``_beyond.other_bone_metastases``: extraspinal >= 1 or vertebral >= 2; both needed."""
-    present = any_of(*(cmp(count, cut)
-                       for count, cut in zip(_counts(plan), _beyond.OTHER_BONE_CUTS, strict=True)))
-    finding = _beyond.Finding
-    return _item_table(item, lookup(present, {True: finding.PRESENT, False: finding.ABSENT},
-                                    finding))
-
-
-def _cut_item(cut: _beyond.Cut, yes: enum.Enum, no: enum.Enum) -> ItemBuilder:
-    """An item read from one published threshold: *yes* where it holds, else *no*."""
-
-    def build(plan: _Plan, item: Item) -> Node:
-        return _item_table(item, lookup(cmp(plan.field(cut.field), cut), {True: yes, False: no},
-                                        type(yes)))
-
-    return build
-
-
-def _of_field(name: str) -> ItemBuilder:
-    """A plain look-up item whose key is not the field it reads."""
-
-    def build(plan: _Plan, item: Item) -> Node:
-        return _item_table(item, plan.field(name))
-
-    return build
-
-
-def _katagiri_primary(plan: _Plan, item: Item) -> Node:
-    group = coalesce(plan.field("katagiri_group"),
-                     _defaults(plan, katagiri_2014.GROUP_DEFAULTS, KatagiriGroup))
-    return _item_table(item, group)
-
-
-def _katagiri_laboratory(plan: _Plan, item: Item) -> Node:
-    """``katagiri_2014.laboratory_tier``: the recorded ``katagiri_laboratory``, else critical when
-    a present CRITICAL value is beyond its cut-off; with all three critical-type values present,
-    abnormal when a present ABNORMAL value is; normal with all six present and within."""
-    tier = katagiri_2014.LaboratoryData
-
-    def first(cuts: Sequence[_beyond.Cut], code: enum.Enum, otherwise: Node) -> Node:
-        for cut in reversed(cuts):  # a null comparison counts as false
-            otherwise = when(cmp(plan.field(cut.field), cut), const(code), otherwise)
-        return otherwise
-
-    fields = [plan.field(c.field) for c in katagiri_2014.CRITICAL]
-    normal = strict(const(tier.NORMAL), [plan.field(c.field) for c in katagiri_2014.ABNORMAL])
-    below = strict(first(katagiri_2014.ABNORMAL, tier.ABNORMAL, normal), fields)
-    level = first(katagiri_2014.CRITICAL, tier.CRITICAL, below)
-    return _item_table(item, coalesce(plan.field("katagiri_laboratory"), level))
-
-
-ItemBuilder = Callable[[_Plan, Item], Node]
-
-_F = _beyond.Finding
-
-#: Items that are not a plain look-up of one field, by (score id, item key).
-_SPECIAL_ITEMS: Final[dict[tuple[str, str], ItemBuilder]] = {
-    ("tomita", "growth"): _tomita_growth,
-    ("tomita", "bone"): _tomita_bone,
-    ("tokuhashi_1990", "general_condition"): _kps_item,
-    ("tokuhashi_2005", "general_condition"): _kps_item,
-    ("bauer_1995", "visceral_metastases"): _visceral_item,
-    ("bauer_1995", "pathologic_fracture"): _finding_item,
-    ("bauer_1995", "skeletal_metastases"): _skeletal_item,
-    ("bauer_modified", "visceral_metastases"): _visceral_item,
-    ("bauer_modified", "skeletal_metastases"): _skeletal_item,
-    ("nesms", "ambulatory"): _ambulation_item,
-    ("nesms", "albumin"): _cut_item(nesms.ALBUMIN_NORMAL, nesms.Albumin.NORMAL,
-                                    nesms.Albumin.LOW),
-    ("katagiri_2014", "primary"): _katagiri_primary,
-    ("katagiri_2014", "laboratory"): _katagiri_laboratory,
-    ("katagiri_2014", "previous_chemotherapy"): _finding_item,
-    ("katagiri_2014", "skeletal_metastases"): _skeletal_item,
-    ("van_der_linden", "general_condition"): _kps_item,
-    ("van_der_linden", "visceral_metastases"): _visceral_item,
-    ("rades_2008", "other_bone_metastases"): _other_bone_item,
-    ("rades_2008", "visceral_metastases"): _visceral_item,
-    ("rades_2008", "interval"): _cut_item(rades_2008.INTERVAL_LONG, rades_2008.Interval.LONG,
-                                          rades_2008.Interval.SHORT),
-    ("rades_2008", "ambulatory"): _ambulation_item,
-    ("rades_2008", "motor_deficit"): _of_field("motor_deficit_days"),
-    ("osri", "general_condition"): _kps_item,
-}
+def _items(plan: _Plan, module: ModuleType) -> list[Node]:
+    """The item nodes of one summed instrument, as its items declare their inputs: ``READS``
+    (tabulated, see ``_items``), or ``LESION_FIELDS`` for an instrument scored per lesion (each
+    item a look-up of its lesion field; in long form the case's total comes from the lesions)."""
+    declared = getattr(module, "READS", None)
+    if declared is not None:
+        return [item_node(module, i, plan.value) for i in range(len(declared))]
+    if plan.long:
+        return []
+    return [_item_table(item, plan.field(name))
+            for item, name in zip(module.ITEMS, module.LESION_FIELDS, strict=True)]
 
 
 def _summed(plan: _Plan, module: ModuleType) -> list[tuple[str, Node]]:
-    """The output columns of one summed instrument: ``<id>``, ``<id>_band`` (NESMS: and
-    ``nesms_raw``, the sum before the cap)."""
-    items = []
-    for item in () if plan.long and module is sins else module.ITEMS:
-        if module is nesms and item.key == "modified_bauer":
-            from ..scores import bauer_modified
-
-            mbauer = plan.totals.get(bauer_modified.ID)
-            if mbauer is None:
-                mbauer = _summed(plan, bauer_modified)[0][1]
-            items.append(_item_table(item, mbauer))
-        else:
-            items.append(_SPECIAL_ITEMS.get((module.ID, item.key), _generic_item)(plan, item))
+    """The output columns of one summed instrument: ``<id>``, ``<id>_band``, and for an
+    instrument that caps its sum (``CAP``: NESMS) ``<id>_raw``, the sum before the cap."""
+    items = _items(plan, module)
     total = raw = add(*items) if items else plan.field(_SINS_TOTAL)
-    if module is nesms:
-        total = minimum(raw, nesms.CAP)
+    cap = getattr(module, "CAP", None)
+    if cap is not None:
+        total = minimum(raw, cap)
     # Rades: motor_deficit_days = 0 is in no row of its motor item, so the total (and band) is
     # null, as the scalar score's not_applicable. OSRI has no bands: its band is always null.
     band = spans(total, ((b.lo, b.hi, b.code) for b in module.BANDS), module.Band)
-    plan.totals[module.ID] = total
     out = [(module.ID, total), (f"{module.ID}_band", band)]
-    if module is nesms:
+    if cap is not None:
         out.append((f"{module.ID}_raw", raw))
     return out
 
 
 @functools.cache
 def _supported_summed() -> tuple[str, ...]:
-    """The summed instruments every item of which the plan can build."""
-    plan = _Plan(_FIELDS, _Options(()))
-    ids = []
-    for module in SUMMED:
-        try:
-            _summed(plan, module)
-        except LookupError:  # pragma: no cover - every instrument is supported today
-            continue
-        ids.append(module.ID)
-    return tuple(ids)
+    """The summed instruments of the registry whose items declare their inputs (``READS``, or
+    ``LESION_FIELDS`` for an instrument scored per lesion)."""
+    return tuple(m.ID for m in SUMMED if hasattr(m, "READS") or hasattr(m, "LESION_FIELDS"))
 
 
 def supported_scores() -> tuple[str, ...]:
