@@ -15,8 +15,8 @@ How it works: one definition, two evaluators.
 2. The plan is evaluated either by the **NumPy evaluator** (``_numpy``: pandas, Polars eager and
    lazy, Dask partitions, and PySpark and DuckDB through Arrow batches) or as **narwhals
    expressions** (``_expr``: every other engine narwhals supports). Columns are read once into
-   small integer codes (``_cells``); each engine has its adapter (``_pandas``, ``_polars``,
-   ``_dask_frames``); lesions in long form (``_long``) and the detail columns (``_detail``) have
+   small integer codes (``_columns``); each engine has its adapter (``_pandas``, ``_polars``,
+   ``_dask_frames``); lesions in long form (``_long``) and the detail columns (``_details``) have
    their own modules.
 
 Invalid cells never raise and never drop a row: the row's scores are null and ``error`` names the
@@ -33,275 +33,114 @@ from typing import Any
 
 from ..policy import DEFAULT_POLICY, Policy
 from ..vocab import EcogToKps
-from ._cells import parse_cell as parse_cell
-from ._options import NOMS, FrameError
+from . import (
+    _columns,
+    _dask_frames,
+    _details,
+    _expr,
+    _long,
+    _nodes,
+    _numpy,
+    _options,
+    _pandas,
+    _plan,
+    _polars,
+)
+from ._columns import parse_cell as parse_cell
+from ._options import NOMS, FrameError, _check_call, _require_frame
 from ._plan import output_columns, supported_scores
 
 __all__ = ["NOMS", "FrameError", "output_columns", "score_frame", "supported_scores"]
 
-# Private names that other modules of the package (``_arrow``, ``_dask``, ``check``) and the tests
-# reach through ``spinemets.frame``.
-from ._cells import (
-    _CODE_SPAN as _CODE_SPAN,
-)
-from ._cells import (
-    _FAMILIES as _FAMILIES,
-)
-from ._cells import (
-    _INDEX_CACHE as _INDEX_CACHE,
-)
-from ._cells import (
-    _INT_BOUND as _INT_BOUND,
-)
-from ._cells import (
-    _INT_TOP as _INT_TOP,
-)
-from ._cells import (
-    _INVALID as _INVALID,
-)
-from ._cells import (
-    _MAX_TERMS as _MAX_TERMS,
-)
-from ._cells import (
-    _NEG as _NEG,
-)
-from ._cells import (
-    _arrow_strings as _arrow_strings,
-)
-from ._cells import (
-    _cells as _cells,
-)
-from ._cells import (
-    _coded as _coded,
-)
-from ._cells import (
-    _Column as _Column,
-)
-from ._cells import (
-    _field_kind as _field_kind,
-)
-from ._cells import (
-    _float64 as _float64,
-)
-from ._cells import (
-    _kind as _kind,
-)
-from ._cells import (
-    _member_index as _member_index,
-)
-from ._cells import (
-    _message as _message,
-)
-from ._cells import (
-    _numeric as _numeric,
-)
-from ._cells import (
-    _object_column as _object_column,
-)
-from ._cells import (
-    _pandas_field as _pandas_field,
-)
-from ._cells import (
-    _polars_field as _polars_field,
-)
-from ._cells import (
-    _python_scalar as _python_scalar,
-)
-from ._cells import (
-    _rep as _rep,
-)
-from ._dask_frames import (
-    _dask_partition as _dask_partition,
-)
-from ._dask_frames import (
-    _score_dask as _score_dask,
-)
-from ._detail import (
-    _HAS_LESION as _HAS_LESION,
-)
-from ._detail import (
-    _LIST as _LIST,
-)
-from ._detail import (
-    _NOMS_INPUTS as _NOMS_INPUTS,
-)
-from ._detail import (
-    _STATUS as _STATUS,
-)
-from ._detail import (
-    _STATUSES as _STATUSES,
-)
-from ._detail import (
-    _decode as _decode,
-)
-from ._detail import (
-    _detail as _detail,
-)
-from ._detail import (
-    _detail_columns as _detail_columns,
-)
-from ._expr import (
-    _TMP as _TMP,
-)
-from ._expr import (
-    _nw_field as _nw_field,
-)
-from ._expr import (
-    _nw_first as _nw_first,
-)
-from ._expr import (
-    _nw_long_frame as _nw_long_frame,
-)
-from ._expr import (
-    _nw_rep as _nw_rep,
-)
-from ._expr import (
-    _NwEval as _NwEval,
-)
-from ._expr import (
-    _score_narwhals as _score_narwhals,
-)
-from ._long import (
-    _LESION_NAMES as _LESION_NAMES,
-)
-from ._long import (
-    _case_index as _case_index,
-)
-from ._long import (
-    _first as _first,
-)
-from ._long import (
-    _lesion_fields_only as _lesion_fields_only,
-)
-from ._long import (
-    _LongInput as _LongInput,
-)
-from ._long import (
-    _no_lesion_columns as _no_lesion_columns,
-)
-from ._long import (
-    _pandas_long_input as _pandas_long_input,
-)
-from ._long import (
-    _polars_long_input as _polars_long_input,
-)
-from ._long import (
-    _pseudo_column as _pseudo_column,
-)
-from ._long import (
-    _require_key as _require_key,
-)
-from ._long import (
-    _score_long as _score_long,
-)
-from ._long import (
-    _worst as _worst,
-)
-from ._nodes import (
-    _children as _children,
-)
-from ._nodes import (
-    _depths as _depths,
-)
-from ._nodes import (
-    _refcounts as _refcounts,
-)
-from ._nodes import (
-    _walk as _walk,
-)
-from ._numpy import (
-    _FUSE_LIMIT as _FUSE_LIMIT,
-)
-from ._numpy import (
-    _add_errors as _add_errors,
-)
-from ._numpy import (
-    _Eval as _Eval,
-)
-from ._numpy import (
-    _offset as _offset,
-)
-from ._numpy import (
-    _output_arrays as _output_arrays,
-)
-from ._numpy import (
-    _score_columns as _score_columns,
-)
-from ._numpy import (
-    _Scored as _Scored,
-)
-from ._options import (
-    _ESCC_WORST as _ESCC_WORST,
-)
-from ._options import (
-    _FIELDS as _FIELDS,
-)
-from ._options import (
-    _PSEUDO as _PSEUDO,
-)
-from ._options import (
-    _SINS_TOTAL as _SINS_TOTAL,
-)
-from ._options import (
-    _check_columns as _check_columns,
-)
-from ._options import (
-    _column_names as _column_names,
-)
-from ._options import (
-    _mapping as _mapping,
-)
-from ._options import (
-    _module_name as _module_name,
-)
-from ._options import (
-    _no_duplicates as _no_duplicates,
-)
-from ._options import (
-    _Options as _Options,
-)
-from ._options import (
-    _present as _present,
-)
-from ._pandas import (
-    _categories as _categories,
-)
-from ._pandas import (
-    _ordered as _ordered,
-)
-from ._pandas import (
-    _pandas_errors as _pandas_errors,
-)
-from ._pandas import (
-    _pandas_output as _pandas_output,
-)
-from ._pandas import (
-    _pandas_version as _pandas_version,
-)
-from ._pandas import (
-    _score_pandas as _score_pandas,
-)
-from ._plan import (
-    _build as _build,
-)
-from ._plan import (
-    _declared as _declared,
-)
-from ._plan import (
-    _Plan as _Plan,
-)
-from ._plan import (
-    _selected as _selected,
-)
-from ._polars import (
-    _polars_dtype as _polars_dtype,
-)
-from ._polars import (
-    _polars_schema as _polars_schema,
-)
-from ._polars import (
-    _score_polars as _score_polars,
-)
+# Private names that ``_arrow``, ``_dask`` and ``check`` (and the tests) reach through
+# ``spinemets.frame``, kept while those modules move into this package.
+_arrow_strings = _columns._arrow_strings
+_cells = _columns._cells
+_CODE_SPAN = _columns._CODE_SPAN
+_coded = _columns._coded
+_Column = _columns._Column
+_FAMILIES = _columns._FAMILIES
+_field_kind = _columns._field_kind
+_float64 = _columns._float64
+_INDEX_CACHE = _columns._INDEX_CACHE
+_INT_BOUND = _columns._INT_BOUND
+_INT_TOP = _columns._INT_TOP
+_INVALID = _columns._INVALID
+_kind = _columns._kind
+_MAX_TERMS = _columns._MAX_TERMS
+_member_index = _columns._member_index
+_message = _columns._message
+_NEG = _columns._NEG
+_numeric = _columns._numeric
+_object_column = _columns._object_column
+_pandas_field = _columns._pandas_field
+_polars_field = _columns._polars_field
+_python_scalar = _columns._python_scalar
+_rep = _columns._rep
+_dask_partition = _dask_frames._dask_partition
+_score_dask = _dask_frames._score_dask
+_decode = _details._decode
+_detail = _details._detail
+_detail_columns = _details._detail_columns
+_HAS_LESION = _details._HAS_LESION
+_LIST = _details._LIST
+_NOMS_INPUTS = _details._NOMS_INPUTS
+_STATUS = _details._STATUS
+_STATUSES = _details._STATUSES
+_nw_field = _expr._nw_field
+_nw_first = _expr._nw_first
+_nw_long_frame = _expr._nw_long_frame
+_nw_rep = _expr._nw_rep
+_NwEval = _expr._NwEval
+_score_narwhals = _expr._score_narwhals
+_TMP = _expr._TMP
+_case_index = _long._case_index
+_first = _long._first
+_lesion_fields_only = _long._lesion_fields_only
+_LESION_NAMES = _long._LESION_NAMES
+_LongInput = _long._LongInput
+_no_lesion_columns = _long._no_lesion_columns
+_pandas_long_input = _long._pandas_long_input
+_polars_long_input = _long._polars_long_input
+_pseudo_column = _long._pseudo_column
+_require_key = _long._require_key
+_score_long = _long._score_long
+_worst = _long._worst
+_children = _nodes._children
+_depths = _nodes._depths
+_refcounts = _nodes._refcounts
+_walk = _nodes._walk
+_add_errors = _numpy._add_errors
+_Eval = _numpy._Eval
+_FUSE_LIMIT = _numpy._FUSE_LIMIT
+_offset = _numpy._offset
+_output_arrays = _numpy._output_arrays
+_score_columns = _numpy._score_columns
+_Scored = _numpy._Scored
+_check_columns = _options._check_columns
+_column_names = _options._column_names
+_ESCC_WORST = _options._ESCC_WORST
+_FIELDS = _options._FIELDS
+_mapping = _options._mapping
+_module_name = _options._module_name
+_no_duplicates = _options._no_duplicates
+_Options = _options._Options
+_present = _options._present
+_PSEUDO = _options._PSEUDO
+_SINS_TOTAL = _options._SINS_TOTAL
+_categories = _pandas._categories
+_ordered = _pandas._ordered
+_pandas_errors = _pandas._pandas_errors
+_pandas_output = _pandas._pandas_output
+_pandas_version = _pandas._pandas_version
+_score_pandas = _pandas._score_pandas
+_build = _plan._build
+_declared = _plan._declared
+_Plan = _plan._Plan
+_selected = _plan._selected
+_polars_dtype = _polars._polars_dtype
+_polars_schema = _polars._polars_schema
+_score_polars = _polars._score_polars
 
 
 def score_frame(
@@ -376,9 +215,11 @@ def score_frame(
         through their shortest decimal (1.4, not 1.39999998).
 
     Raises:
-        ValueError: for unknown ``scores`` ids, a ``columns`` mapping to no interchange field,
-            or an unknown ``invalid``/``ecog_to_kps`` choice.
-        FrameError: (a ``ValueError``) when a column it would read appears more than once, for a
+        FrameError: (a :class:`~spinemets.exceptions.SpinemetsError` and a ``ValueError``) for
+            every wrong call: *df* or *lesions* not a DataFrame (or of two engines), unknown
+            ``scores`` ids, a ``columns`` mapping to no interchange field, an unknown
+            ``invalid``/``ecog_to_kps`` choice, ``lesions=`` without ``on=``, a *policy* or
+            *prefix* of the wrong type; when a column it would read appears more than once, for a
             near-miss column under ``strict_columns=True``, and for long-form keys: lesion
             columns in ``df``, a null or repeated key in ``df``, lesion rows with a null key or
             a key that matches no case (raised at the call, on Polars lazy frames when
@@ -391,22 +232,23 @@ def score_frame(
     from .._optional import require_engine
 
     require_engine(_module_name(df))  # names the extra to install when a dependency is missing
+    root = _require_frame(df, "df")
     ids = _selected(scores)
     mapping = _mapping(columns)
     if invalid not in ("row", "cell"):
-        raise ValueError(f"score_frame: invalid={invalid!r}; choose 'row' or 'cell'")
+        raise FrameError(f"score_frame: invalid={invalid!r}; choose 'row' or 'cell'")
     conversion = None
     if ecog_to_kps is not None:
         try:
             conversion = EcogToKps(ecog_to_kps)
         except ValueError:
             choices = [c.value for c in EcogToKps]
-            raise ValueError(f"score_frame: ecog_to_kps={ecog_to_kps!r}; choose from {choices}"
+            raise FrameError(f"score_frame: ecog_to_kps={ecog_to_kps!r}; choose from {choices}"
                              ) from None
     if (lesions is None) != (on is None):
-        raise ValueError("score_frame: lesions= and on= go together (the lesion frame and the "
+        raise FrameError("score_frame: lesions= and on= go together (the lesion frame and the "
                          "key column both frames share)")
-    root = _module_name(df)
+    _check_call(df, root, policy, prefix, lesions)
     if root == "narwhals":
         nw = importlib.import_module("narwhals")
         native = nw.to_native(df)

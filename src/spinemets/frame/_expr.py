@@ -19,7 +19,7 @@ from typing import Any, Final
 from .._fields import FieldSpec
 from ..scores import escc, sins
 from ..vocab import EsccGrade
-from ._cells import _INT_BOUND
+from ._columns import _INT_BOUND
 from ._long import _first, _lesion_fields_only, _no_lesion_columns, _require_key
 from ._nodes import (
     _CMP,

@@ -39,7 +39,7 @@ from attrs import frozen
 from .._fields import FieldSpec
 from .._table import Item, Span
 from ..scores import _beyond, _inputs
-from ._cells import _INT_TOP
+from ._columns import _INT_TOP
 from ._nodes import NULL, Cmp, Const, Node, add, coalesce, const, lookup, mul, spans, strict
 from ._options import _FIELDS
 

@@ -17,7 +17,7 @@ from .._fields import LESION_FIELDS
 from ..exceptions import echo
 from ..scores import escc, sins
 from ..vocab import EsccGrade
-from ._cells import _Column, _pandas_field, _polars_field
+from ._columns import _Column, _pandas_field, _polars_field
 from ._numpy import _add_errors, _score_columns, _Scored
 from ._options import (
     _ESCC_WORST,

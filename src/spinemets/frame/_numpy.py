@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from attrs import evolve, frozen
 
-from ._cells import _INT_TOP, _MAX_TERMS, _NEG, _Column, _kind, _message, _rep
+from ._columns import _INT_TOP, _MAX_TERMS, _NEG, _Column, _kind, _message, _rep
 from ._nodes import (
     _CMP,
     NULL,

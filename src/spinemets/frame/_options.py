@@ -16,7 +16,7 @@ from typing import Any, Final
 from attrs import frozen
 
 from .._fields import CASE_FIELDS, LESION_FIELDS, FieldSpec
-from ..exceptions import SpinemetsError
+from ..exceptions import SpinemetsError, echo
 from ..policy import DEFAULT_POLICY, Policy
 from ..vocab import EcogToKps, EsccGrade
 from ._nodes import Domain
@@ -85,10 +85,13 @@ def _present(mapping: Mapping[str, str], columns: Iterable[Any]) -> dict[str, An
 def _mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
     """Caller column -> interchange field (identity for unmapped fields)."""
     mapping: dict[str, str] = {name: name for name in _FIELDS}
+    if columns is not None and not isinstance(columns, Mapping):
+        raise FrameError("score_frame: columns= maps your column names to field names, e.g. "
+                         f"{{'KPS': 'kps'}}, not {echo(columns)}")
     if columns:
         for col, name in columns.items():
-            if name not in _FIELDS:
-                raise ValueError(
+            if not isinstance(name, str) or name not in _FIELDS:
+                raise FrameError(
                     f"score_frame: columns={{{col!r}: {name!r}}} does not name an interchange "
                     "field (columns= maps your column names to the field names of the interchange "
                     "format)"
@@ -99,12 +102,50 @@ def _mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
     targets = list(mapping.values())
     dups = sorted({t for t in targets if targets.count(t) > 1})
     if dups:
-        raise ValueError(f"score_frame: several columns map to {dups}")
+        raise FrameError(f"score_frame: several columns map to {dups}")
     return mapping
 
 
 def _module_name(obj: Any) -> str:
     return type(obj).__module__.split(".")[0]
+
+
+#: The libraries whose frames have an adapter (any other frame goes through narwhals).
+_ENGINES: Final = frozenset({"pandas", "polars", "dask", "pyspark", "duckdb", "_duckdb",
+                             "narwhals"})
+
+
+def _require_frame(df: Any, what: str, function: str = "score_frame") -> str:
+    """The library *df* comes from; :class:`FrameError` when it is not a DataFrame (a list, a
+    dict, a Series)."""
+    root = _module_name(df)
+    if root in _ENGINES and (hasattr(df, "collect_schema") or hasattr(df, "columns")):
+        return root
+    if root not in _ENGINES:
+        nw = importlib.import_module("narwhals")
+        try:
+            nw.from_native(df)
+        except TypeError:
+            pass
+        else:
+            return root
+    raise FrameError(f"{function}: {what} must be a DataFrame (pandas, Polars, Dask, PySpark, "
+                     f"DuckDB or another frame narwhals reads), not {type(df).__name__}")
+
+
+def _check_call(df: Any, root: str, policy: Any, prefix: Any, lesions: Any) -> None:
+    """:class:`FrameError` for options of the wrong type and a lesion frame of another
+    engine than the cases (Dask cases may take a pandas lesion frame)."""
+    if not isinstance(policy, Policy):
+        raise FrameError(f"score_frame: policy= takes a spinemets.Policy, not {echo(policy)}")
+    if not isinstance(prefix, str):
+        raise FrameError(f"score_frame: prefix= takes a string, not {echo(prefix)}")
+    if lesions is not None:
+        found = _require_frame(lesions, "lesions")
+        same = {found, root} <= {"duckdb", "_duckdb"} or found == root
+        if not same and not (root == "dask" and found == "pandas"):
+            raise FrameError(f"score_frame: the lesion frame is a {found} frame and the cases a "
+                             f"{root} frame; give both frames of the same engine")
 
 
 def _column_names(df: Any) -> list[Any]:

@@ -12,8 +12,8 @@ from typing import Any
 from ..results import EsccClass
 from ..scores import SUMMED
 from ..vocab import EsccGrade
-from ._cells import _pandas_field
-from ._detail import _STATUS, _STATUSES, _detail, _detail_columns
+from ._columns import _pandas_field
+from ._details import _STATUS, _STATUSES, _detail, _detail_columns
 from ._long import _pandas_long_input, _score_long
 from ._numpy import _output_arrays, _score_columns, _Scored
 from ._options import _FIELDS, _no_duplicates, _Options, _present

@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from .._table import Item, Span
+from ..exceptions import echo
 from ..policy import EsccIntermediateAs, Policy
 from ..recommend.grid import (
     RADIATION_CELLS,
@@ -39,7 +40,7 @@ from ._nodes import (
     mul,
     spans,
 )
-from ._options import _ESCC_WORST, _FIELDS, _PSEUDO, _SINS_TOTAL, NOMS, _Options
+from ._options import _ESCC_WORST, _FIELDS, _PSEUDO, _SINS_TOTAL, NOMS, FrameError, _Options
 
 
 class _Plan:
@@ -88,7 +89,7 @@ def _item_table(item: Item, x: Node) -> Node:
     return lookup(x, {m: row.points for row in item.rows for m in row.when}, int)  # type: ignore[union-attr]
 
 
-def _items(plan: _Plan, module: ModuleType) -> list[Node]:
+def _item_nodes(plan: _Plan, module: ModuleType) -> list[Node]:
     """The item nodes of one summed instrument, as its items declare their inputs: ``READS``
     (tabulated, see ``_items``), or ``LESION_FIELDS`` for an instrument scored per lesion (each
     item a look-up of its lesion field; in long form the case's total comes from the lesions)."""
@@ -104,7 +105,7 @@ def _items(plan: _Plan, module: ModuleType) -> list[Node]:
 def _summed(plan: _Plan, module: ModuleType) -> list[tuple[str, Node]]:
     """The output columns of one summed instrument: ``<id>``, ``<id>_band``, and for an
     instrument that caps its sum (``CAP``: NESMS) ``<id>_raw``, the sum before the cap."""
-    items = _items(plan, module)
+    items = _item_nodes(plan, module)
     total = raw = add(*items) if items else plan.field(_SINS_TOTAL)
     cap = getattr(module, "CAP", None)
     if cap is not None:
@@ -138,10 +139,14 @@ def _selected(scores: Iterable[str] | None) -> tuple[str, ...]:
     else:
         if isinstance(scores, str):
             scores = [scores]
-        wanted = set(scores)
-        unknown = sorted(wanted - set(offered))
+        try:
+            wanted = set(scores)
+        except TypeError:  # not an iterable of score ids (a number, lists)
+            raise FrameError("score_frame: scores= takes score ids, e.g. ['tomita', 'sins'], "
+                             f"not {echo(scores)}") from None
+        unknown = sorted(wanted - set(offered), key=repr)
         if unknown:
-            raise ValueError(
+            raise FrameError(
                 f"score_frame: unknown or unsupported score ids {unknown}; "
                 f"choose from {list(offered)}"
             )

@@ -7,8 +7,8 @@ import importlib
 import importlib.util
 from typing import Any
 
-from ._cells import _kind, _polars_field
-from ._detail import _STATUS, _STATUSES, _detail, _detail_columns
+from ._columns import _kind, _polars_field
+from ._details import _STATUS, _STATUSES, _detail, _detail_columns
 from ._long import _polars_long_input, _score_long
 from ._numpy import _output_arrays, _score_columns
 from ._options import _FIELDS, _Options, _present

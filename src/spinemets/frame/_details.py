@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from .._fields import FieldSpec
-from ._cells import _Column
+from ._columns import _Column
 from ._long import _LESION_NAMES, _LongInput
 from ._options import _FIELDS, NOMS, _Options
 
