@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..results import EsccClass
-from ..scores import SUMMED
+from ..scores import registry
 from ..vocab import EsccGrade
 from ._columns import _pandas_field
 from ._details import _STATUS, _STATUSES, _detail, _detail_columns
@@ -70,7 +70,8 @@ def _pandas_output(pd: Any, np: Any, df: Any, scored: _Scored, opts: _Options,
 
 def _ordered(domain: type[enum.Enum]) -> bool:
     """Whether a code column is ordered: bands (by total), ESCC grades and classes."""
-    return domain in (EsccGrade, EsccClass) or any(m.Band is domain for m in SUMMED)
+    return domain in (EsccGrade, EsccClass) or any(getattr(m, "Band", None) is domain
+                                                 for m in registry.SUMMED_INSTRUMENTS)
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from .._table import Item, Span
 from ..exceptions import echo
@@ -24,7 +24,7 @@ from ..recommend.grid import (
     Stabilization,
 )
 from ..results import EsccClass
-from ..scores import SUMMED, escc, sins
+from ..scores import escc, registry, sins
 from ..vocab import Radiosensitivity
 from ._items import item_node
 from ._nodes import (
@@ -119,11 +119,17 @@ def _summed(plan: _Plan, module: ModuleType) -> list[tuple[str, Node]]:
     return out
 
 
-@functools.cache
+def _summed_instruments() -> tuple[ModuleType, ...]:
+    """The summed instruments of the registry (read at call time: the registry is the list)
+    whose items declare their inputs (``READS``, or ``LESION_FIELDS`` for an instrument scored
+    per lesion), in result order."""
+    return tuple(cast("ModuleType", m) for m in registry.SUMMED_INSTRUMENTS
+                 if hasattr(m, "READS") or hasattr(m, "LESION_FIELDS"))
+
+
 def _supported_summed() -> tuple[str, ...]:
-    """The summed instruments of the registry whose items declare their inputs (``READS``, or
-    ``LESION_FIELDS`` for an instrument scored per lesion)."""
-    return tuple(m.ID for m in SUMMED if hasattr(m, "READS") or hasattr(m, "LESION_FIELDS"))
+    """The ids of :func:`_summed_instruments`."""
+    return tuple(m.ID for m in _summed_instruments())
 
 
 def supported_scores() -> tuple[str, ...]:
@@ -164,7 +170,7 @@ def _noms_class(code: EsccClass, policy: Policy) -> EsccClass:
 
 def _build(plan: _Plan, ids: Sequence[str]) -> list[tuple[str, Node]]:
     """Output column name -> plan node, in output order."""
-    modules = [m for m in SUMMED if m.ID in ids]
+    modules = [m for m in _summed_instruments() if m.ID in ids]
     with_escc, with_noms = escc.ID in ids, NOMS in ids
     out: list[tuple[str, Node]] = []
     for module in modules:
