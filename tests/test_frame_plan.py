@@ -82,7 +82,7 @@ def _tabulated_points(tab: Any, values: dict[str, Any]) -> int | None:
             piece = sum(raw >= v if op == ">=" else raw > v for op, v in inp.cuts)
             cls = inp.classes[piece]
         key = key * inp.size + cls
-    return tab.table.get(key)
+    return dict(tab.table).get(key)
 
 
 @pytest.mark.parametrize(("module", "index"), DECLARED,

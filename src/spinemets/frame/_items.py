@@ -73,7 +73,9 @@ class _Tabulated:
     significant); a key that is absent scores null."""
 
     inputs: tuple[_Input, ...]
-    table: Mapping[int, int]
+    table: tuple[tuple[int, int], ...]
+    #: The fields whose absence still scores in some combination (their absent cell is a class).
+    scoring_absent: frozenset[str]
 
 
 def _valid(spec: FieldSpec, x: float) -> bool:
@@ -216,7 +218,9 @@ def tabulated(module: ModuleType, index: int) -> _Tabulated:
     for combo, value in points.items():
         if value is not None:
             table[sum(c * math.prod(sizes[a + 1:]) for a, c in enumerate(combo))] = value
-    return _Tabulated(tuple(inputs), table)
+    scoring = frozenset(inp.name for a, inp in enumerate(inputs)
+                        if any(c[a] == inp.absent and v is not None for c, v in points.items()))
+    return _Tabulated(tuple(inputs), tuple(sorted(table.items())), scoring)
 
 
 def _digit(x: Node, spec: FieldSpec, inp: _Input) -> Node:
@@ -250,7 +254,7 @@ def item_node(module: ModuleType, index: int, read: Callable[[str], Node]) -> No
     terms: list[Node] = []
     for inp, r in zip(tab.inputs, radix, strict=True):
         x = read(inp.name)
-        scores_absent = any(key // r % inp.size == inp.absent for key in tab.table)
+        scores_absent = inp.name in tab.scoring_absent
         if isinstance(x, Const):  # a call option (ecog_to_kps=) where the column is absent
             offset += r * inp.classes[x.value]
             continue
@@ -264,7 +268,7 @@ def item_node(module: ModuleType, index: int, read: Callable[[str], Node]) -> No
             digit = coalesce(digit, const(inp.absent))
         terms.append(digit if r == 1 else mul(digit, r))
     if not terms:
-        points = tab.table.get(offset)
+        points = dict(tab.table).get(offset)
         return NULL if points is None else const(points)
     key = add(*terms, const(offset)) if offset else add(*terms)
     return lookup(key, tab.table, int)

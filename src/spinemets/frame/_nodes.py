@@ -144,10 +144,13 @@ class Strict(Node):
     deps: tuple[Node, ...]
 
 
-def lookup(x: Node, table: Mapping[Any, Any], domain: Domain) -> Node:
+def lookup(x: Node, table: Mapping[Any, Any] | tuple[tuple[Any, Any], ...],
+           domain: Domain) -> Node:
+    """``table[x]`` (a mapping, or its items as a tuple, kept as given)."""
     if x is NULL or not table:
         return NULL
-    return Lookup(domain, x, tuple(table.items()))
+    items = table if isinstance(table, tuple) else tuple(table.items())
+    return Lookup(domain, x, items)
 
 
 def spans(x: Node, rows: Iterable[tuple[int, int | None, Any]], domain: Domain) -> Node:

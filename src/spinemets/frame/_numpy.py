@@ -49,6 +49,13 @@ from ._plan import _build, _declared, _Plan
 _FUSE_LIMIT: Final = 1 << 17
 
 
+#: Look-up tables of at least this many entries (the items tabulated once per process, see
+#: ``_items``) are built into arrays once: by the identity of their entries, which the cache holds
+#: (so the identity cannot pass to another object), and the value kind.
+_CACHED_TABLE: Final = 256
+_TABLES: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
 def _offset(sizes: Sequence[int]) -> int:
     """The mixed-radix value of all-ones digits: grid index minus key (NA digits are -1)."""
     return sum(math.prod(sizes[i + 1:]) for i in range(len(sizes)))
@@ -299,11 +306,16 @@ class _Eval:
     def _lookup(self, node: Lookup, kind: str) -> Any:
         np = self.np
         x = self._index(self.eval(node.x))
+        cached = _TABLES.get((id(node.table), kind))
+        if cached is not None and cached[0] is node.table:
+            return np.take(cached[1], x + 1, mode="clip")
         keys = [_rep(k) for k, _ in node.table]
         size = max(keys) + 1
         table = self._null(kind, size + 2)  # slot 0 and the last: null
         for k, (_, v) in zip(keys, node.table, strict=True):
             table[k + 1] = _rep(v)
+        if len(node.table) >= _CACHED_TABLE:
+            _TABLES[id(node.table), kind] = (node.table, table)
         return np.take(table, x + 1, mode="clip")
 
     def _spans(self, node: Spans, kind: str) -> Any:
