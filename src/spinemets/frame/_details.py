@@ -56,11 +56,11 @@ def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
             bad_rows: Any, long: _LongInput | None = None) -> dict[str, list[Any]]:
     """Per detail column, its per-row values (None on invalid rows). In long form a case's
     lesions are its lesion rows (scores that read lesions are then computed per case)."""
-    from .. import assessment
     from .._memo import memos
     from ..interchange import parse_case
+    from ..scores import registry
 
-    modules = {m.ID: m for m in assessment.INSTRUMENTS}
+    modules = {m.ID: m for m in registry.INSTRUMENTS}
     real = {name: col for name, col in fields.items() if name in _FIELDS}
     # Per field: a per-row key (codes, or the values) and the decoded values per row.
     keys: dict[str, Any] = {}
@@ -125,7 +125,7 @@ def _detail(np: Any, n: int, fields: Mapping[str, _Column], opts: _Options,
         _, first, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
         return first.tolist(), inverse.ravel()
 
-    scorers = memos(opts.policy, assessment.INSTRUMENTS)
+    scorers = memos(opts.policy, registry.INSTRUMENTS)
     out: dict[str, list[Any]] = {}
     for score_id in opts.ids:
         if score_id == NOMS:

@@ -247,8 +247,9 @@ def item_node(module: ModuleType, index: int, read: Callable[[str], Node]) -> No
     tab = tabulated(module, index)
     sizes = [i.size for i in tab.inputs]
     radix = [math.prod(sizes[a + 1:]) for a in range(len(sizes))]
-    # An absent digit must be a class of its own when it scores (or when nulls could meet in a
-    # sum too wide for the NumPy evaluator's small integers, see _cells).
+    # An absent cell reads as its class where its absence still scores; elsewhere its null
+    # reaches the key and the look-up (null), which the NumPy evaluator's int16 sums keep
+    # negative only while every key is below _INT_TOP (see _columns).
     fill = math.prod(sizes) >= _INT_TOP
     offset = 0
     terms: list[Node] = []

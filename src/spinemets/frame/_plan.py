@@ -1,9 +1,10 @@
-"""The plan: the output columns of a call as nodes built from the instruments' own tables.
+"""The plan: the output columns of a call as nodes built from the registry and the scalar tables.
 
-Each summed instrument of the registry contributes its items, read as the items declare
-(``READS``), its sum and its bands; ESCC its grade and class; NOMS its two cells
-(``RADIATION_CELLS``, ``STABILIZATION_CELLS``) with the histology defaults of the radiosensitivity.
-No point value, cut-off or default is written here.
+Each summed instrument of the registry contributes its items as they declare their inputs
+(``READS``, tabulated by ``_items``; ``LESION_FIELDS`` for SINS, scored per lesion), its sum (capped
+where it declares ``CAP``: NESMS) and its bands; ESCC its grade and class (Bilsky et al. 2010);
+NOMS its two cells (``RADIATION_CELLS``, ``STABILIZATION_CELLS``; Laufer et al. 2013) with the
+histology defaults of radiosensitivity. No point value, cut-off or default is written here.
 """
 
 from __future__ import annotations
