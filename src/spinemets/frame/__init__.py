@@ -8,10 +8,10 @@ column; it is the package's one public door (with :func:`supported_scores` and
 
 How it works: one definition, two evaluators.
 
-1. A **plan** (``_plan``, in the expression language of ``_nodes``) is built from the same tables
-   the scalar scores read: each instrument's items as the items declare their inputs, ``BANDS``,
-   the histology defaults, the published thresholds, the NOMS cells and, for validation, the field
-   table of every column. No point value is written in this package.
+1. A **plan** (``_plan``, in the expression language of ``_nodes``) is built from the registry
+   and what the scalar scores read: each item's own reader, as the item declares its inputs,
+   tabulated once over the pieces of its fields (``_items``), the bands, the NOMS cells and, for
+   validation, the field table of every column. No point value is written in this package.
 2. The plan is evaluated either by the **NumPy evaluator** (``_numpy``: pandas, Polars eager and
    lazy, Dask partitions, and PySpark and DuckDB through Arrow batches) or as **narwhals
    expressions** (``_expr``: every other engine narwhals supports). Columns are read once into
