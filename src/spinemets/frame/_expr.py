@@ -28,17 +28,13 @@ from ._nodes import (
     Cmp,
     Coalesce,
     Const,
-    Eq,
     FieldRef,
-    IsNull,
     Lookup,
     Min,
     Mul,
     Node,
-    Or,
     Spans,
     Strict,
-    When,
     _depths,
     _Null,
     _refcounts,
@@ -149,22 +145,11 @@ class _NwEval:
         if isinstance(node, Min):
             x = self.expr(node.x)
             return nw.when(x > node.k).then(nw.lit(node.k)).otherwise(x)
-        if isinstance(node, Eq):
-            return self.expr(node.x) == _nw_rep(node.value)
         if isinstance(node, Cmp):
             return _CMP[node.op](self.expr(node.x), node.value)
-        if isinstance(node, Or):
-            terms = [self.expr(t) for t in node.terms]
-            known = functools.reduce(operator.and_, (~t.is_null() for t in terms))
-            return nw.when(known).then(functools.reduce(operator.or_, terms))
         if isinstance(node, Strict):
             known = functools.reduce(operator.and_, (~self.expr(d).is_null() for d in node.deps))
             return nw.when(known).then(self.expr(node.x))
-        if isinstance(node, IsNull):
-            return self.expr(node.x).is_null()
-        if isinstance(node, When):
-            return nw.when(self.expr(node.cond)).then(self.expr(node.then)).otherwise(
-                self.expr(node.otherwise))
         if isinstance(node, Coalesce):
             return nw.coalesce(self.expr(node.first), self.expr(node.second))
         raise TypeError(f"unknown plan node {node!r}")  # pragma: no cover

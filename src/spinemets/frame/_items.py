@@ -40,7 +40,7 @@ from .._fields import FieldSpec
 from .._table import Item, Span
 from ..scores import _beyond, _inputs
 from ._columns import _INT_TOP
-from ._nodes import NULL, Cmp, Const, Node, add, coalesce, const, lookup, mul, spans, strict
+from ._nodes import NULL, Const, Node, add, coalesce, compare, const, lookup, mul, spans, strict
 from ._options import _FIELDS
 
 #: Whole-number fields with at most this many valid values are read value by value.
@@ -235,7 +235,7 @@ def _digit(x: Node, spec: FieldSpec, inp: _Input) -> Node:
         return spans(x, rows, int)
     if not inp.cuts:
         return strict(const(inp.classes[0]), [x])
-    pieces = add(*(lookup(Cmp(bool, x, op, value), {True: 1, False: 0}, int)
+    pieces = add(*(lookup(compare(x, op, value), {True: 1, False: 0}, int)
                    for op, value in inp.cuts))
     if list(inp.classes.values()) == list(range(len(inp.classes))):
         return pieces  # every piece its own class, in order

@@ -16,8 +16,6 @@ from typing import Any, Final
 
 from attrs import frozen
 
-from ..scores import _beyond
-
 Domain = type
 
 
@@ -83,14 +81,6 @@ class Min(Node):
     k: int
 
 
-@frozen(eq=False)
-class Eq(Node):
-    """``x == value`` (bool); null when *x* is null."""
-
-    x: Node
-    value: Any
-
-
 #: The operators of :class:`~spinemets.scores._beyond.Cut`.
 _CMP: Final[dict[str, Callable[[Any, Any], Any]]] = {
     ">=": operator.ge, ">": operator.gt, "<": operator.lt, "<=": operator.le,
@@ -107,33 +97,9 @@ class Cmp(Node):
 
 
 @frozen(eq=False)
-class Or(Node):
-    """Any of the boolean *terms*; null when any term is null (a derived item needs every input
-    it is derived from)."""
-
-    terms: tuple[Node, ...]
-
-
-@frozen(eq=False)
-class When(Node):
-    """*then* where *cond* is true, else *otherwise* (a null condition counts as false)."""
-
-    cond: Node
-    then: Node
-    otherwise: Node
-
-
-@frozen(eq=False)
 class Coalesce(Node):
     first: Node
     second: Node
-
-
-@frozen(eq=False)
-class IsNull(Node):
-    """Whether *x* is null (never null itself)."""
-
-    x: Node
 
 
 @frozen(eq=False)
@@ -172,27 +138,9 @@ def minimum(x: Node, k: int) -> Node:
     return NULL if x is NULL else Min(x.domain, x, k)
 
 
-def eq(x: Node, value: Any) -> Node:
-    return NULL if x is NULL else Eq(bool, x, value)
-
-
-def cmp(x: Node, cut: _beyond.Cut) -> Node:
-    """Whether a published threshold holds (its field, operator and value are read from *cut*)."""
-    return NULL if x is NULL else Cmp(bool, x, cut.op, cut.value)
-
-
-def any_of(*terms: Node) -> Node:
-    if any(t is NULL for t in terms):
-        return NULL
-    return terms[0] if len(terms) == 1 else Or(bool, tuple(terms))
-
-
-def when(cond: Node, then: Node, otherwise: Node) -> Node:
-    if cond is NULL:
-        return otherwise
-    if then is NULL and otherwise is NULL:
-        return NULL
-    return When(then.domain if then is not NULL else otherwise.domain, cond, then, otherwise)
+def compare(x: Node, op: str, value: float) -> Node:
+    """Whether ``x op value`` holds (a published threshold, or a breakpoint of a number)."""
+    return NULL if x is NULL else Cmp(bool, x, op, value)
 
 
 def coalesce(first: Node, second: Node) -> Node:
@@ -230,12 +178,10 @@ def _refcounts(roots: Iterable[Node]) -> dict[int, int]:
 
 
 def _children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, Lookup | Spans | Mul | Min | Eq | Cmp | IsNull):
+    if isinstance(node, Lookup | Spans | Mul | Min | Cmp):
         return (node.x,)
-    if isinstance(node, Add | Or):
+    if isinstance(node, Add):
         return node.terms
-    if isinstance(node, When):
-        return (node.cond, node.then, node.otherwise)
     if isinstance(node, Coalesce):
         return (node.first, node.second)
     if isinstance(node, Strict):

@@ -26,17 +26,13 @@ from ._nodes import (
     Coalesce,
     Const,
     Domain,
-    Eq,
     FieldRef,
-    IsNull,
     Lookup,
     Min,
     Mul,
     Node,
-    Or,
     Spans,
     Strict,
-    When,
     _children,
     _Null,
     _refcounts,
@@ -261,32 +257,16 @@ class _Eval:
             return self._int_table(np.where(x < 0, -1, x.astype(np.int32) * node.k))
         if isinstance(node, Min):
             return np.minimum(self.eval(node.x), node.k)
-        if isinstance(node, Eq | Cmp):
+        if isinstance(node, Cmp):
             x = self.eval(node.x)
             with np.errstate(invalid="ignore"):
-                if isinstance(node, Eq):
-                    hit = x == _rep(node.value)
-                else:
-                    hit = _CMP[node.op](x, node.value)
+                hit = _CMP[node.op](x, node.value)
             return np.where(self._missing(x), -1, hit).astype(np.int8)
-        if isinstance(node, Or):
-            values = [self.eval(t) for t in node.terms]
-            hit = functools.reduce(operator.or_, (v == 1 for v in values))
-            missing = functools.reduce(operator.or_, (v < 0 for v in values))
-            return np.where(missing, -1, hit).astype(np.int8)
-        if isinstance(node, IsNull):
-            return self._missing(self.eval(node.x)).astype(np.int8)
         if isinstance(node, Strict):
             x = self.eval(node.x)
             missing = functools.reduce(operator.or_,
                                        (self._missing(self.eval(d)) for d in node.deps))
             return np.where(missing, self._null(kind, 1), x)
-        if isinstance(node, When):
-            cond = self.eval(node.cond) == 1
-            a, b = self.eval(node.then), self.eval(node.otherwise)
-            if a.dtype.kind == "f" or b.dtype.kind == "f":
-                a, b = self._as(a, "f"), self._as(b, "f")
-            return np.where(cond, a, b)
         if isinstance(node, Coalesce):
             a, b = self.eval(node.first), self.eval(node.second)
             if a.dtype.kind == "f" or b.dtype.kind == "f":
