@@ -206,3 +206,72 @@ def test_pyspark_matches_pandas() -> None:
     for name in want.columns:
         assert [row[name] for row in got] == \
             [None if pd.isna(v) else v for v in want[name].astype(object)], name
+
+
+def _wrong_calls() -> dict[str, Any]:
+    """Every kind of wrong call of score_frame and check_frame, by name (each a thunk)."""
+    from spinemets.check import check_frame
+
+    frame = spinemets.score_frame
+    df = pd.DataFrame([GOOD])
+    cases = pd.DataFrame({"pid": [1, 2], "histology": ["kidney", "lung"]})
+    lesions = pd.DataFrame({"pid": [1, 2], "level": ["T12", "L1"]})
+    calls: dict[str, Any] = {
+        "df a list": lambda: frame([GOOD]),
+        "df a dict": lambda: frame(GOOD),
+        "df None": lambda: frame(None),
+        "df a Series": lambda: frame(df["kps"]),
+        "unknown score id": lambda: frame(df, scores=["tomita", "tomitaa"]),
+        "scores a number": lambda: frame(df, scores=5),
+        "scores of lists": lambda: frame(df, scores=[["tomita"]]),
+        "columns to no field": lambda: frame(df, columns={"kps": "karnofsky"}),
+        "columns to a list": lambda: frame(df, columns={"kps": ["kps"]}),
+        "columns a list": lambda: frame(df, columns=["kps"]),
+        "two columns to one field": lambda: frame(df, columns={"a": "kps", "b": "kps"}),
+        "invalid= choice": lambda: frame(df, invalid="drop"),
+        "ecog_to_kps= choice": lambda: frame(df, ecog_to_kps="karnofsky"),
+        "policy a string": lambda: frame(df, policy="strict"),
+        "prefix a number": lambda: frame(df, prefix=1),
+        "duplicated column": lambda: frame(pd.DataFrame([[80, 80]], columns=["kps", "kps"])),
+        "near-miss column, strict": lambda: frame(pd.DataFrame({"KPS": [80]}),
+                                                  strict_columns=True),
+        "lesions without on": lambda: frame(cases, lesions=lesions),
+        "on without lesions": lambda: frame(cases, on="pid"),
+        "lesions a list": lambda: frame(cases, lesions=[{"pid": 1}], on="pid"),
+        "no key column": lambda: frame(cases, lesions=lesions, on="patient"),
+        "lesion columns in cases": lambda: frame(cases.assign(level="T1"), lesions=lesions,
+                                                 on="pid"),
+        "repeated case key": lambda: frame(pd.DataFrame({"pid": [1, 1]}), lesions=lesions,
+                                           on="pid"),
+        "lesion key of no case": lambda: frame(cases.iloc[:1], lesions=lesions, on="pid"),
+        "check: df a list": lambda: check_frame([GOOD]),
+        "check: df a Series": lambda: check_frame(df["kps"]),
+        "check: columns to no field": lambda: check_frame(df, columns={"kps": "karnofsky"}),
+        "check: columns a list": lambda: check_frame(df, columns=["kps"]),
+        "check: max_values 0": lambda: check_frame(df, max_values=0),
+        "check: max_values a string": lambda: check_frame(df, max_values="3"),
+    }
+    try:
+        import polars as pl
+    except ImportError:  # pragma: no cover - polars is in the dev extra
+        return calls
+    calls["lesions of another engine"] = lambda: frame(cases, lesions=pl.from_pandas(lesions),
+                                                       on="pid")
+    calls["polars: unknown score id"] = lambda: frame(pl.from_pandas(df), scores=["x"])
+    calls["polars: lesion key of no case"] = lambda: frame(
+        pl.from_pandas(cases.iloc[:1]), lesions=pl.from_pandas(lesions), on="pid")
+    return calls
+
+
+@pytest.mark.parametrize("name", sorted(_wrong_calls()))
+def test_every_wrong_call_raises_frame_error(name: str) -> None:
+    """A wrong call raises the library's own FrameError (a SpinemetsError and a ValueError),
+    never a bare ValueError, TypeError, KeyError or AttributeError."""
+    from spinemets.exceptions import SpinemetsError
+    from spinemets.frame import FrameError
+
+    with pytest.raises(Exception) as raised:  # the class is checked below
+        _wrong_calls()[name]()
+    assert type(raised.value) is FrameError, repr(raised.value)
+    assert isinstance(raised.value, SpinemetsError) and isinstance(raised.value, ValueError)
+    assert str(raised.value).startswith(("score_frame: ", "check_frame: "))

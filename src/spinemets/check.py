@@ -41,11 +41,21 @@ def _python(value: Any) -> Any:
     return value
 
 
+def _frame_error(message: str) -> Exception:
+    """A :class:`~spinemets.frame.FrameError` (a ``ValueError``) for a wrong call."""
+    from .frame import FrameError
+
+    return FrameError(message)
+
+
 def _mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
     mapping = {name: name for name in _FIELDS}
+    if columns is not None and not isinstance(columns, Mapping):
+        raise _frame_error("check_frame: columns= maps your column names to field names, e.g. "
+                           f"{{'KPS': 'kps'}}, not {type(columns).__name__}")
     for col, name in (columns or {}).items():
-        if name not in _FIELDS:
-            raise ValueError(
+        if not isinstance(name, str) or name not in _FIELDS:
+            raise _frame_error(
                 f"check_frame: columns={{{col!r}: {name!r}}} does not name an interchange field"
             )
         if mapping.get(name) == name:
@@ -89,6 +99,10 @@ def check_frame(df: Any, columns: Mapping[str, str] | None = None,
     ``"none"`` is a code); Dask reads booleans stored as text as strings (``"True"``), which are
     invalid until mapped to ``True``/``False``.
 
+    Raises:
+        FrameError: (a ``ValueError``) when *df* is not a DataFrame, *columns* maps to no
+            interchange field, or *max_values* is not a whole number of at least 1.
+
     .. versionadded:: 0.2.0
     """
     import narwhals as nw
@@ -97,10 +111,14 @@ def check_frame(df: Any, columns: Mapping[str, str] | None = None,
         pd = importlib.import_module("pandas")
     except ImportError as exc:  # pragma: no cover - pandas is in every DataFrame extra but polars
         raise ImportError("check_frame returns a pandas DataFrame: pip install pandas") from exc
-    if max_values < 1:
-        raise ValueError("check_frame: max_values must be at least 1")
+    if not isinstance(max_values, int) or isinstance(max_values, bool) or max_values < 1:
+        raise _frame_error("check_frame: max_values must be at least 1")
     mapping = _mapping(columns)
-    frame = nw.from_native(df)
+    try:
+        frame = nw.from_native(df)
+    except TypeError:  # a list, a dict, a Series
+        raise _frame_error("check_frame: df must be a DataFrame (pandas, Polars or another frame "
+                           f"narwhals reads), not {type(df).__name__}") from None
     if isinstance(frame, nw.LazyFrame):
         frame = frame.collect()
     present = [str(c) for c in frame.columns]
