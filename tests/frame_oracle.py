@@ -131,6 +131,7 @@ def scores_of(case: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for score_id in SUMMED_IDS:
         score = result[score_id]
+        assert isinstance(score, spinemets.ScoreResult)
         out[score_id] = score.total
         out[f"{score_id}_band"] = score.band.code.value if score.band else None
         if score_id == "nesms":
@@ -145,6 +146,7 @@ def scores_of(case: dict[str, Any]) -> dict[str, Any]:
     parts = sorted(rec.missing, key=lambda part: part[0] != "radiation")
     out["noms_missing"] = list(dict.fromkeys(f for _, found in parts for f in found))
     grade = result["escc"]
+    assert isinstance(grade, spinemets.GradeResult)
     out["escc_grade"] = grade.grade.value if grade.grade else None
     out["escc_class"] = grade.escc_class.value if grade.escc_class else None
     out["noms_radiation"] = result.recommendation.radiation.value

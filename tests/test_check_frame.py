@@ -13,7 +13,7 @@ import spinemets
 
 pd = pytest.importorskip("pandas")
 
-MESSY = {
+MESSY: dict[str, list[Any]] = {
     "Histology": ["Renal cell", "breast", None, "lung"],  # misnamed: histology
     "kps": [80, 85, None, 90],
     "myelopathy": ["Y", "N", "Y", None],
@@ -54,8 +54,9 @@ def test_pandas_messy_frame() -> None:
 
 def test_polars_eager_and_lazy() -> None:
     pl = pytest.importorskip("polars")
-    data = {k: [None if v is None else str(v) for v in vs] for k, vs in MESSY.items()
-            if k not in ("kps", "escc", "study_id")}
+    data: dict[str, list[Any]] = {
+        k: [None if v is None else str(v) for v in vs] for k, vs in MESSY.items()
+        if k not in ("kps", "escc", "study_id")}
     data["kps"] = [80, 85, None, 90]
     df = pl.DataFrame(data)
     want = {r for r in EXPECTED if r[0] not in ("escc",)}

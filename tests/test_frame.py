@@ -106,11 +106,13 @@ def expected(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
         values: dict[str, Any] = {}
         for score_id in SUMMED_IDS:
             score = result[score_id]
+            assert isinstance(score, spinemets.ScoreResult)
             values[score_id] = score.total
             values[f"{score_id}_band"] = score.band.code.value if score.band else None
             if score_id == "nesms":
                 values["nesms_raw"] = score.raw
         grade = result["escc"]
+        assert isinstance(grade, spinemets.GradeResult)
         values["escc_grade"] = grade.grade.value if grade.grade else None
         values["escc_class"] = grade.escc_class.value if grade.escc_class else None
         values["noms_radiation"] = result.recommendation.radiation.value

@@ -21,7 +21,8 @@ pl = pytest.importorskip("polars")
 
 def rows_of(out: Any) -> list[dict[str, Any]]:
     if isinstance(out, pl.DataFrame):
-        return out.to_dicts()
+        dicts: list[dict[str, Any]] = out.to_dicts()
+        return dicts
     return [{k: (None if pd.isna(v) else v) for k, v in row.items()}
             for row in out.astype(object).to_dict("records")]
 
@@ -53,8 +54,9 @@ def test_all_null_histology_beside_kps() -> None:
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_many_all_null_columns_next_to_values(n: int) -> None:
     # Several one-slot tables make the key offset exceed the fused table (the wrap bug).
-    data = {name: [None] * n for name in ("histology", "tomita_growth", "radiosensitivity",
-                                          "ecog", "ecog_to_kps", "pain", "bone_lesion")}
+    nulls = ("histology", "tomita_growth", "radiosensitivity", "ecog", "ecog_to_kps", "pain",
+             "bone_lesion")
+    data: dict[str, list[Any]] = {name: [None] * n for name in nulls}
     data.update({"kps": [80] * n, "level": ["T12"] * n, "alignment": ["normal"] * n,
                  "collapse": ["none"] * n, "posterolateral": ["none"] * n})
     agrees(pd.DataFrame(data), [{k: v[i] for k, v in data.items()} for i in range(n)])

@@ -109,6 +109,7 @@ def test_dataframe_cells_nan_none_na_and_integer_escc() -> None:
     assert [None if pd.isna(v) else v for v in out["escc_grade"]] == ["0", "2", "3", None, None]
     errors = [None if pd.isna(v) else v for v in out["error"]]
     assert errors[:3] == [None, None, None]
+    assert errors[3] is not None and errors[4] is not None
     assert "myelopathy" in errors[3] and "escc" not in errors[3]
     assert "escc" in errors[4] and "myelopathy" in errors[4] and "kps" not in errors[4]
 
@@ -222,16 +223,16 @@ def _wrong_calls() -> dict[str, Any]:
         "df None": lambda: frame(None),
         "df a Series": lambda: frame(df["kps"]),
         "unknown score id": lambda: frame(df, scores=["tomita", "tomitaa"]),
-        "scores a number": lambda: frame(df, scores=5),
-        "scores of lists": lambda: frame(df, scores=[["tomita"]]),
+        "scores a number": lambda: frame(df, scores=5),  # type: ignore[arg-type]
+        "scores of lists": lambda: frame(df, scores=[["tomita"]]),  # type: ignore[list-item]
         "columns to no field": lambda: frame(df, columns={"kps": "karnofsky"}),
-        "columns to a list": lambda: frame(df, columns={"kps": ["kps"]}),
-        "columns a list": lambda: frame(df, columns=["kps"]),
+        "columns to a list": lambda: frame(df, columns={"kps": ["kps"]}),  # type: ignore[dict-item]
+        "columns a list": lambda: frame(df, columns=["kps"]),  # type: ignore[arg-type]
         "two columns to one field": lambda: frame(df, columns={"a": "kps", "b": "kps"}),
         "invalid= choice": lambda: frame(df, invalid="drop"),
         "ecog_to_kps= choice": lambda: frame(df, ecog_to_kps="karnofsky"),
-        "policy a string": lambda: frame(df, policy="strict"),
-        "prefix a number": lambda: frame(df, prefix=1),
+        "policy a string": lambda: frame(df, policy="strict"),  # type: ignore[arg-type]
+        "prefix a number": lambda: frame(df, prefix=1),  # type: ignore[arg-type]
         "duplicated column": lambda: frame(pd.DataFrame([[80, 80]], columns=["kps", "kps"])),
         "near-miss column, strict": lambda: frame(pd.DataFrame({"KPS": [80]}),
                                                   strict_columns=True),
@@ -247,9 +248,9 @@ def _wrong_calls() -> dict[str, Any]:
         "check: df a list": lambda: check_frame([GOOD]),
         "check: df a Series": lambda: check_frame(df["kps"]),
         "check: columns to no field": lambda: check_frame(df, columns={"kps": "karnofsky"}),
-        "check: columns a list": lambda: check_frame(df, columns=["kps"]),
+        "check: columns a list": lambda: check_frame(df, columns=["kps"]),  # type: ignore[arg-type]
         "check: max_values 0": lambda: check_frame(df, max_values=0),
-        "check: max_values a string": lambda: check_frame(df, max_values="3"),
+        "check: max_values a string": lambda: check_frame(df, max_values="3"),  # type: ignore[arg-type]
     }
     try:
         import polars as pl

@@ -24,7 +24,7 @@ from . import toy_instrument
 
 pd = pytest.importorskip("pandas")
 
-DECLARED = [(m, i) for m in registry.SUMMED_INSTRUMENTS
+DECLARED: list[tuple[Any, int]] = [(m, i) for m in registry.SUMMED_INSTRUMENTS
             for i in range(len(getattr(m, "READS", ())))]
 
 
@@ -127,6 +127,7 @@ def test_the_frames_score_a_toy_instrument_from_the_registry(with_toy: Any) -> N
     assert list(out.columns) == ["toy", "toy_band", "error"]
     for i, row in enumerate(rows):
         result = spinemets.assess(spinemets.Case.from_dict(row))["toy"]
+        assert isinstance(result, spinemets.ScoreResult)
         got = out["toy"].iloc[i]
         assert (None if pd.isna(got) else int(got)) == result.total, row
         band = out["toy_band"].iloc[i]
