@@ -1,9 +1,9 @@
 """CDS Hooks 2.0 cards for an assessment, as plain JSON-ready dicts.
 
 :func:`cds_response` returns a CDS Hooks service response ``{"cards": [...]}``: one card for the
-NOMS recommendation, one per complete seed score an integrator would surface (SINS, revised
+NOMS recommendation, one per complete score an integrator would surface (SINS, revised
 Tokuhashi, Tomita), and an informative card naming what is missing ("SINS needs pain, collapse
-for lesion T12") when a seed score or a part of the recommendation is incomplete. Each card has
+for lesion T12") when one of these scores or a part of the recommendation is incomplete. Each card has
 the required ``summary`` (under 140 characters), ``indicator`` and ``source`` (whose label names
 the library version); ``detail`` is Markdown with the items, rationale, options, flags and
 citations.
@@ -248,7 +248,7 @@ def cds_response(
     """A CDS Hooks 2.0 response for *assessment*.
 
     Cards: the recommendation, then one card per complete SINS, revised Tokuhashi and Tomita
-    score, then (when a seed score or a recommendation part is incomplete, or *problems* are
+    score, then (when one of these scores or a recommendation part is incomplete, or *problems* are
     given) one informative card naming what is missing. Every card and suggestion has a fresh
     uuid. *calculator_url* (the service's page, e.g. ``https://host/``) adds a prefilled link to
     every card; *patient_id* adds the draft ``ServiceRequest`` suggestions; *problems* are
