@@ -3,10 +3,10 @@
 :func:`cds_response` returns a CDS Hooks service response ``{"cards": [...]}``: one card for the
 NOMS recommendation, one per complete score an integrator would surface (SINS, revised
 Tokuhashi, Tomita), and an informative card naming what is missing ("SINS needs pain, collapse
-for lesion T12") when one of these scores or a part of the recommendation is incomplete. Each card has
-the required ``summary`` (under 140 characters), ``indicator`` and ``source`` (whose label names
-the library version); ``detail`` is Markdown with the items, rationale, options, flags and
-citations.
+for lesion T12") when one of these scores or a part of the recommendation is incomplete. Each
+card has the required ``summary`` (under 140 characters), ``indicator`` and ``source`` (whose
+label names the library version); ``detail`` is Markdown with the items, rationale, options,
+flags and citations.
 
 Every card gets a fresh random ``uuid`` per response (CDS Hooks clients use it to tell cards
 apart and to send feedback, so two responses must never share one); the content hash in
