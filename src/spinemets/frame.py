@@ -1920,13 +1920,17 @@ def score_frame(
         return _score_polars(df, opts, lesions, on)
     if root == "dask":
         return _score_dask(df, opts, lesions, on)
-    if detail:
-        raise NotImplementedError(
-            "score_frame: detail=True is implemented for pandas, Polars and Dask frames; on "
-            "this engine convert the frame first (e.g. .toPandas(), .pl())")
-    arrow = _arrow_engine(df, root) if lesions is None else None
+    arrow = _arrow_engine(df, root)
+    if arrow is not None and lesions is not None:
+        from ._arrow import score_long
+
+        return score_long(df, opts, lesions, on)
     if arrow is not None:
         return arrow(df, opts)
+    if detail:
+        raise FrameError(
+            "score_frame: detail=True needs pandas, Polars, Dask, PySpark or DuckDB with NumPy "
+            "and pyarrow installed; convert this frame to one of them first")
     return _score_narwhals(df, opts, lesions, on)
 
 
