@@ -1836,7 +1836,8 @@ def score_frame(
             the lesion fields. A case's lesions are its key's rows, in this frame's order; the
             case's SINS is the maximum over them, its ESCC the worst grade, and NOMS reads both,
             as :func:`spinemets.assess` of the nested case. ``df`` then has no lesion columns.
-            pandas, Polars (eager and lazy) and Dask.
+            On PySpark and DuckDB (no row order through a join) the result carries the key
+            column, by which rows are matched.
         on: the key column of ``df`` and ``lesions``.
         prefix: prepended to every output column name (not to kept input columns).
         strict_columns: a column that looks like a misspelt field (``KPS``, ``Histology``,
@@ -1846,14 +1847,17 @@ def score_frame(
             ``error`` names every invalid cell either way.
         ecog_to_kps: the ECOG-to-KPS conversion (``common``, ``ma_2010``, ``prasad_2018``) for
             rows whose ``ecog_to_kps`` cell is absent.
-        detail: add, per score id, ``<id>_status`` (categorical/``Enum``), ``<id>_missing`` and
-            ``<id>_flags`` (lists of strings: Arrow lists on pandas, ``List(String)`` on
-            Polars; empty, not null, when there are none), and ``noms_flags``,
-            ``noms_missing`` (the recommendation's flags and the field paths of its missing
-            inputs, radiation's first), all as :func:`spinemets.assess` reports them; null on
-            invalid rows. Read from the scalar scores once per distinct combination of the
-            inputs each score reads: fast on registries with repeated values, a few thousand
-            rows per second when nearly every row is distinct. pandas, Polars and Dask.
+        detail: add, per score id, ``<id>_status``, ``<id>_missing`` and ``<id>_flags``, and
+            ``noms_flags``, ``noms_missing`` (the recommendation's flags and the field paths of
+            its missing inputs, radiation's first), all as :func:`spinemets.assess` reports
+            them; the lists are empty, not null, when there is nothing to list, and every detail
+            cell is null on an invalid row. In each engine's native types: statuses categorical
+            on pandas and Dask, ``Enum`` on Polars, strings on PySpark and DuckDB; lists
+            ``pd.ArrowDtype(pa.list_(pa.string()))`` on pandas and Dask, ``List(String)`` on
+            Polars, ``ArrayType(StringType())`` on PySpark, ``VARCHAR[]`` on DuckDB. Read from
+            the scalar scores once per distinct combination of the inputs each score reads: fast
+            on registries with repeated values, a few thousand rows per second when nearly every
+            row is distinct.
 
     Returns:
         A frame of the same kind and row order with, per summed score ``<id>`` (nullable Int16
@@ -1876,7 +1880,7 @@ def score_frame(
             near-miss column under ``strict_columns=True``, and for long-form keys: lesion
             columns in ``df``, a null or repeated key in ``df``, lesion rows with a null key or
             a key that matches no case (raised at the call, on Polars lazy frames when
-            collected).
+            collected); ``detail=True`` on an engine other than those above.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
