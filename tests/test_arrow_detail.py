@@ -269,3 +269,28 @@ def test_spark_long_form_key_errors_at_the_call(spark: Any) -> None:
     null_lesion = spark.createDataFrame([(None, "T5")], "pid long, level string")
     with pytest.raises(FrameError, match="null key"):
         spinemets.score_frame(cases, lesions=null_lesion, on="pid")
+
+
+@pytest.mark.parametrize(("case_key", "lesion_key"), [
+    ("cast(k as integer)", "cast(k as bigint)"),
+    ("cast(k as varchar)", "cast(k as varchar)"),
+    ("cast(cast(k as varchar) as enum_key)", "cast(k as varchar)"),
+])
+def test_duckdb_long_form_keys_of_other_types(case_key: str, lesion_key: str,
+                                              monkeypatch: Any) -> None:
+    """Keys of different integer widths, strings and an ENUM (read as an Arrow dictionary) match
+    as DuckDB's join matches them; batches of two cases."""
+    duckdb = _duckdb()
+    monkeypatch.setattr(_arrow, "BATCH_ROWS", 2)
+    con = duckdb.connect()
+    con.execute("create type enum_key as enum ('1', '2', '3', '4', '5')")
+    cases = con.sql(f"select {case_key} as pid, 'kidney' as histology, true as myelopathy "
+                    "from range(1, 6) t(k)")
+    lesions = con.sql(f"select {lesion_key} as pid, level, escc from (values (3, 'T4', '2'), "
+                      "(1, 'T5', '0'), (3, 'L1', '3'), (5, 'C2', null)) t(k, level, escc)")
+    rows = {str(r["pid"]): r for r in spinemets.score_frame(
+        cases, lesions=lesions, on="pid", detail=True).pl().to_dicts()}
+    assert sorted(rows) == ["1", "2", "3", "4", "5"]
+    assert [rows[k]["escc_grade"] for k in "12345"] == ["0", None, "3", None, None]
+    assert rows["5"]["escc_missing"] == ["lesions[0].escc"]
+    assert rows["2"]["escc_missing"] == ["lesions"]
