@@ -1880,7 +1880,8 @@ def score_frame(
             near-miss column under ``strict_columns=True``, and for long-form keys: lesion
             columns in ``df``, a null or repeated key in ``df``, lesion rows with a null key or
             a key that matches no case (raised at the call, on Polars lazy frames when
-            collected); ``detail=True`` on an engine other than those above.
+            collected); ``detail=True`` on an engine other than pandas, Polars, Dask, PySpark
+            and DuckDB.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
