@@ -333,20 +333,26 @@ def _check_keys(cases: Any, lesions: Any, on: Any, opts: _frame._Options) -> dic
     _frame._no_duplicates([*_frame._present(opts.mapping, case_names).values(), on], case_names)
     _frame._no_duplicates([*fields.values(), on], lesion_names)
     key = nw.col(on)
+
+    def count(frame: Any) -> int:
+        """The rows of *frame* (one small query; the first keys are read only on an error)."""
+        found = frame.select(nw.len().alias("n"))
+        return int((found.collect() if hasattr(found, "collect") else found).item(0, "n"))
+
     for where, frame in (("case", case_frame), ("lesion", lesion_frame)):
-        count, _ = _frame._nw_first(nw, frame.filter(key.is_null()), on)
-        if count:
-            raise _frame.FrameError(f"score_frame: {count} {where} row(s) have a null key {on!r}")
+        nulls = count(frame.filter(key.is_null()))
+        if nulls:
+            raise _frame.FrameError(f"score_frame: {nulls} {where} row(s) have a null key {on!r}")
     tmp = f"{_frame._TMP}n"
     dups = case_frame.group_by(on).agg(nw.len().alias(tmp)).filter(nw.col(tmp) > 1)
-    count, first = _frame._nw_first(nw, dups, on)
-    if count:
-        raise _frame.FrameError(f"score_frame: {count} key(s) of {on!r} appear in more than one "
+    if count(dups):
+        found, first = _frame._nw_first(nw, dups, on)
+        raise _frame.FrameError(f"score_frame: {found} key(s) of {on!r} appear in more than one "
                                 f"case row (first keys: {_frame._first(first)})")
     unmatched = lesion_frame.join(case_frame.select(key), on=on, how="anti")
-    count, first = _frame._nw_first(nw, unmatched, on)
-    if count:
-        raise _frame.FrameError(f"score_frame: {count} lesion row(s) have a key {on!r} that "
+    if count(unmatched):
+        found, first = _frame._nw_first(nw, unmatched, on)
+        raise _frame.FrameError(f"score_frame: {found} lesion row(s) have a key {on!r} that "
                                 f"matches no case (first keys: {_frame._first(first)})")
     return fields
 
