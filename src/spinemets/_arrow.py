@@ -12,9 +12,10 @@ The output schema is known before any row is read (it depends only on ``scores=`
 columns dictionary-encoded for DuckDB, which reads them as VARCHAR), nulls where pandas has
 ``<NA>``; detail columns are strings (``<id>_status``) and ``list<string>``.
 
-Long form (``lesions=``, ``on=``): the engine gathers each case's lesion rows into one
-``list<struct>`` column (:data:`LESIONS`, in lesion-frame order) joined onto the cases, and the
-batch scorer reads it as the lesion frame of :func:`spinemets.frame._score_long`.
+Long form (``lesions=``, ``on=``): each case batch carries one ``list<struct>`` column
+(:data:`LESIONS`) of its cases' lesion rows in lesion-frame order, gathered by Spark
+(``collect_list`` joined onto the cases) or, on DuckDB, attached in Python from the lesion relation
+read once per scan; the batch scorer reads it as the lesion frame of ``frame._score_long``.
 """
 
 from __future__ import annotations
