@@ -7,9 +7,15 @@ becomes a Python object and no engine builds a column expression from the plan: 
 vectorised evaluator as for pandas reads each Arrow column once into small integer codes (strings
 through one hash pass against the field's vocabulary) and gathers the points from tables.
 
-The output schema is known before any row is read (it depends only on ``scores=``, ``prefix=`` and
-``keep_input=``): totals are ``int16``, code columns and ``error`` are strings (code columns
-dictionary-encoded for DuckDB, which reads them as VARCHAR), nulls where pandas has ``<NA>``.
+The output schema is known before any row is read (it depends only on ``scores=``, ``prefix=``,
+``keep_input=`` and ``detail=``): totals are ``int16``, code columns and ``error`` are strings (code
+columns dictionary-encoded for DuckDB, which reads them as VARCHAR), nulls where pandas has
+``<NA>``; detail columns are strings (``<id>_status``) and ``list<string>``.
+
+Long form (``lesions=``, ``on=``): each case batch carries one ``list<struct>`` column
+(:data:`LESIONS`) of its cases' lesion rows in lesion-frame order, gathered by Spark
+(``collect_list`` joined onto the cases) or, on DuckDB, attached in Python from the lesion relation
+read once per scan; the batch scorer reads it as the lesion frame of ``frame._score_long``.
 """
 
 from __future__ import annotations
@@ -36,10 +42,11 @@ def _modules() -> tuple[Any, Any, Any]:
 
 def output_fields(opts: _frame._Options) -> list[tuple[str, str]]:
     """``(name, kind)`` per output column in output order (``error`` last): ``"int16"`` totals,
-    ``"code"`` code columns, ``"string"`` the rest (``error``, always-null code columns)."""
+    ``"code"`` code columns, ``"string"`` the rest (``error``, always-null code columns,
+    ``<id>_status``), ``"list"`` the list detail columns."""
     fields = [(opts.name(name), "int16" if domain is int else "string" if domain is bool
                else "code") for name, domain in _frame._declared(opts.ids)]
-    return [*fields, (opts.name("error"), "string")]
+    return [*fields, *_detail_fields(opts), (opts.name("error"), "string")]
 
 
 def output_schema(opts: _frame._Options, input_schema: Any, *, dictionary: bool = False) -> Any:
@@ -47,10 +54,10 @@ def output_schema(opts: _frame._Options, input_schema: Any, *, dictionary: bool 
     not replaced by an output column), then the outputs; code columns are strings, or
     dictionary-encoded strings (int8 indices) with *dictionary*."""
     pa, _, _ = _modules()
-    types = {"int16": pa.int16(), "string": pa.string(),
+    types = {"int16": pa.int16(), "string": pa.string(), "list": pa.list_(pa.string()),
              "code": pa.dictionary(pa.int8(), pa.string()) if dictionary else pa.string()}
     outputs = [pa.field(name, types[kind]) for name, kind in output_fields(opts)]
-    names = {f.name for f in outputs}
+    names = {f.name for f in outputs} | {LESIONS}
     kept = [f for f in input_schema if f.name not in names] if opts.keep_input else []
     return pa.schema([*kept, *outputs])
 
@@ -117,7 +124,11 @@ def score_batch(batch: Any, opts: _frame._Options, schema: Any = None, *,
     _frame._no_duplicates(present.values(), batch.schema.names)
     fields = {name: _field(pa, pc, np, _frame._FIELDS[name], batch.column(col))
               for name, col in present.items()}
-    scored = _frame._score_columns(np, n, fields, present, opts)
+    long = _long_input(pa, pc, np, batch, opts) if LESIONS in batch.schema.names else None
+    if long is not None:
+        scored = _frame._score_long(np, opts, fields, present, long)
+    else:
+        scored = _frame._score_columns(np, n, fields, present, opts)
     arrays: dict[str, Any] = {}
     for name, domain, data, mask in _frame._output_arrays(np, scored, opts.invalid):
         if mask is not None:
@@ -133,6 +144,8 @@ def score_batch(batch: Any, opts: _frame._Options, schema: Any = None, *,
         arrays[error] = pa.nulls(n, pa.string())
     else:
         arrays[error] = _strings(pa, scored.texts, scored.kinds)
+    if opts.detail:
+        arrays.update(_detail_arrays(pa, np, n, fields, opts, scored, long))
     columns = [arrays[f.name] if f.name in arrays else batch.column(f.name) for f in schema]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
@@ -182,6 +195,8 @@ def scorer(opts: _frame._Options, schema: Any, *,
 
 
 def _spark_type(types: Any, kind: str) -> Any:
+    if kind == "list":
+        return types.ArrayType(types.StringType(), containsNull=True)
     return types.ShortType() if kind == "int16" else types.StringType()
 
 
@@ -254,3 +269,209 @@ def score_duckdb(rel: Any, opts: _frame._Options) -> Any:
         # Only the columns read leave DuckDB.
         rel = rel.project(", ".join('"' + c.replace('"', '""') + '"' for c in present.values()))
     return duckdb.connect().from_arrow(_Scored(rel, opts, schema))
+
+
+# --------------------------------------------------------------------------------------------
+# Detail columns and lesions in long form (PySpark, DuckDB).
+# --------------------------------------------------------------------------------------------
+
+#: The joined relation's column of a case's lesions: a list of structs, one per lesion row in
+#: lesion-frame order; each struct holds the row's number in that order (:data:`ROW`, first, so
+#: that sorting the structs sorts by it) and the lesion columns under the caller's names.
+LESIONS: Final = "__spinemets_lesions"
+ROW: Final = "__spinemets_row"
+
+
+def _detail_fields(opts: _frame._Options) -> list[tuple[str, str]]:
+    """The detail columns' ``(name, kind)`` (``detail=True``): statuses as strings, the rest
+    lists of strings."""
+    if not opts.detail:
+        return []
+    return [(opts.name(name), "string" if kind == _frame._STATUS else "list")
+            for name, kind in _frame._detail_columns(opts.ids)]
+
+
+def _detail_arrays(pa: Any, np: Any, n: int, fields: Any, opts: _frame._Options,
+                   scored: Any, long: Any) -> dict[str, Any]:
+    """The detail columns of a scored batch, computed as for pandas (``frame._detail``): empty
+    lists where there is nothing to list, nulls on invalid rows (``invalid="row"``)."""
+    detail = _frame._detail(np, n, fields, opts, scored.bad_rows, long)
+    out = {}
+    for name, kind in _frame._detail_columns(opts.ids):
+        type_ = pa.string() if kind == _frame._STATUS else pa.list_(pa.string())
+        out[opts.name(name)] = pa.array(detail.get(name, [None] * n), type_)
+    return out
+
+
+def _long_input(pa: Any, pc: Any, np: Any, batch: Any, opts: _frame._Options) -> Any:
+    """The batch's :data:`LESIONS` column as the lesion frame of ``frame._score_long``: the
+    lesion rows of the batch's cases, in order, each with its case's row in the batch."""
+    arr = batch.column(LESIONS)
+    n = batch.num_rows
+    lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
+    index = np.repeat(np.arange(n, dtype=np.int64), lengths.astype(np.int64))
+    structs = arr.flatten()  # null lists (cases without lesions) hold nothing
+    names = [structs.type.field(i).name for i in range(structs.type.num_fields)]
+    children = dict(zip(names, structs.flatten(), strict=True))
+    present = _frame._lesion_fields_only(_frame._present(opts.mapping, names))
+    fields = {name: _field(pa, pc, np, _frame._FIELDS[name], children[col])
+              for name, col in present.items()}
+    return _frame._LongInput(n, fields, {k: str(v) for k, v in present.items()}, index)
+
+
+def _check_keys(cases: Any, lesions: Any, on: Any, opts: _frame._Options) -> dict[str, Any]:
+    """The long-form checks, as small queries at the call: the key in both frames, no lesion
+    columns in the cases, no null key, no repeated case key, no lesion row without its case
+    (:class:`~spinemets.frame.FrameError` naming the count and the first keys). Returns the
+    lesion frame's lesion fields (field -> its column)."""
+    nw = importlib.import_module("narwhals")
+    case_frame, lesion_frame = nw.from_native(cases), nw.from_native(lesions)
+    case_names = list(case_frame.collect_schema().names())
+    lesion_names = list(lesion_frame.collect_schema().names())
+    _frame._require_key(on, case_names, lesion_names)
+    _frame._no_lesion_columns(_frame._present(opts.mapping, case_names))
+    fields = _frame._lesion_fields_only(_frame._present(opts.mapping, lesion_names))
+    _frame._no_duplicates([*_frame._present(opts.mapping, case_names).values(), on], case_names)
+    _frame._no_duplicates([*fields.values(), on], lesion_names)
+    key = nw.col(on)
+
+    def count(frame: Any) -> int:
+        """The rows of *frame* (one small query; the first keys are read only on an error)."""
+        found = frame.select(nw.len().alias("n"))
+        return int((found.collect() if hasattr(found, "collect") else found).item(0, "n"))
+
+    for where, frame in (("case", case_frame), ("lesion", lesion_frame)):
+        nulls = count(frame.filter(key.is_null()))
+        if nulls:
+            raise _frame.FrameError(f"score_frame: {nulls} {where} row(s) have a null key {on!r}")
+    tmp = f"{_frame._TMP}n"
+    dups = case_frame.group_by(on).agg(nw.len().alias(tmp)).filter(nw.col(tmp) > 1)
+    if count(dups):
+        found, first = _frame._nw_first(nw, dups, on)
+        raise _frame.FrameError(f"score_frame: {found} key(s) of {on!r} appear in more than one "
+                                f"case row (first keys: {_frame._first(first)})")
+    unmatched = lesion_frame.join(case_frame.select(key), on=on, how="anti")
+    if count(unmatched):
+        found, first = _frame._nw_first(nw, unmatched, on)
+        raise _frame.FrameError(f"score_frame: {found} lesion row(s) have a key {on!r} that "
+                                f"matches no case (first keys: {_frame._first(first)})")
+    return fields
+
+
+def score_long(cases: Any, opts: _frame._Options, lesions: Any, on: Any) -> Any:
+    """Long form on PySpark or DuckDB: the keys are checked at the call; each case's lesion
+    rows are gathered (in lesion-frame order) into one list column joined onto the cases, and
+    the cases are scored batch by batch like flat frames. The result keeps the key column: the
+    engine does not keep the cases' row order through the join."""
+    if _frame._module_name(lesions) != _frame._module_name(cases):
+        raise _frame.FrameError(
+            f"score_frame: lesions= is a {type(lesions).__name__}; on this engine it must be a "
+            f"frame of the same engine as the cases ({type(cases).__name__})")
+    fields = _check_keys(cases, lesions, on, opts)
+    if _frame._module_name(cases) == "pyspark":
+        return _spark_long(cases, lesions, on, fields, opts)
+    return _duckdb_long(cases, lesions, on, fields, opts)
+
+
+def _spark_long(cases: Any, lesions: Any, on: Any, fields: dict[str, Any],
+                opts: _frame._Options) -> Any:
+    functions = importlib.import_module("pyspark.sql.functions")
+    types = importlib.import_module("pyspark.sql.types")
+    to_arrow = importlib.import_module("pyspark.sql.pandas.types").to_arrow_schema
+    pa, _, _ = _modules()
+
+    def col(name: str) -> Any:
+        return functions.col("`" + name.replace("`", "``") + "`")
+
+    lesion = functions.struct(functions.monotonically_increasing_id().alias(ROW),
+                              *(col(c).alias(c) for c in fields.values()))
+    grouped = (lesions.select(col(on).alias(on), lesion.alias(LESIONS)).groupBy(col(on))
+               .agg(functions.sort_array(functions.collect_list(col(LESIONS))).alias(LESIONS)))
+    present = _frame._present(opts.mapping, cases.columns)
+    read = list(cases.columns) if opts.keep_input else \
+        [on, *(c for c in present.values() if c != on)]
+    joined = cases.join(grouped, on=[on], how="left").select(*(col(c) for c in read),
+                                                             col(LESIONS))
+    names = {name for name, _ in output_fields(opts)}
+    kept = [f for f in cases.schema.fields if f.name not in names] if opts.keep_input else \
+        [cases.schema[on]]
+    spark_schema = types.StructType(
+        [*kept, *(types.StructField(name, _spark_type(types, kind), True)
+                  for name, kind in output_fields(opts))])
+    schema = pa.schema([f.with_nullable(True) for f in to_arrow(spark_schema)])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas",
+                                FutureWarning)
+        return joined.mapInArrow(scorer(opts, schema), spark_schema)
+
+
+def _duckdb_long(cases: Any, lesions: Any, on: Any, fields: dict[str, Any],
+                 opts: _frame._Options) -> Any:
+    """DuckDB: every scan reads the lesion relation once, in its order, into an Arrow table (the
+    key and the lesion columns), then streams the cases and attaches to each batch its cases'
+    lesions (:func:`_attach`). DuckDB's list aggregate of strings is several times slower than
+    this, and the lesion table is small beside the cases."""
+    duckdb = importlib.import_module("duckdb")
+
+    def q(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    present = _frame._present(opts.mapping, cases.columns)
+    if not opts.keep_input:
+        cases = cases.project(", ".join(q(c) for c in [on, *(c for c in present.values()
+                                                              if c != on)]))
+    lesion_rel = lesions.project(", ".join(q(c) for c in [on, *fields.values()]))
+    empty = _duckdb_call(cases.limit(0), "to_arrow_table", "arrow").schema
+    schema = output_schema(opts, empty, dictionary=True)
+    if not opts.keep_input:  # the key column leads: rows are matched by it
+        schema = schema.insert(0, empty.field(on))
+    return duckdb.connect().from_arrow(_ScoredLong(cases, opts, schema, lesion_rel, on))
+
+
+class _ScoredLong(_Scored):
+    """A long-form scored relation's source (see :func:`_duckdb_long`)."""
+
+    def __init__(self, rel: Any, opts: _frame._Options, schema: Any, lesions: Any,
+                 on: Any) -> None:
+        super().__init__(rel, opts, schema)
+        self.lesions, self.on = lesions, on
+
+    def _batches(self) -> Iterator[Any]:
+        pa, pc, np = _modules()
+        table = _duckdb_call(self.lesions, "to_arrow_table", "arrow").combine_chunks()
+        keys = table.column(0)
+        names = [ROW, *table.schema.names[1:]]
+        structs = pa.StructArray.from_arrays(
+            [pa.array(np.arange(table.num_rows, dtype=np.int64)),
+             *(c.combine_chunks() for c in table.columns[1:])], names=names)
+        reader = _duckdb_call(self.rel, "to_arrow_reader", "fetch_record_batch",
+                              args=(BATCH_ROWS,))
+        for batch in rebatch(reader):
+            batch = _attach(pa, pc, np, batch, self.on, keys, structs)
+            yield score_batch(batch, self.opts, self.schema, dictionary=True)
+
+
+def _attach(pa: Any, pc: Any, np: Any, batch: Any, on: Any, keys: Any, structs: Any) -> Any:
+    """*batch* with its :data:`LESIONS` column: per case, the lesion rows (*structs*, in
+    lesion-frame order) whose key (*keys*) is the case's."""
+    case_keys = batch.column(on)
+    if pa.types.is_dictionary(case_keys.type):
+        case_keys = case_keys.dictionary_decode()
+    if pa.types.is_dictionary(keys.type):
+        keys = keys.combine_chunks().dictionary_decode()
+    if keys.type != case_keys.type:
+        try:
+            keys = keys.cast(case_keys.type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            keys, case_keys = keys.cast(pa.string()), case_keys.cast(pa.string())
+    n = batch.num_rows
+    found = pc.fill_null(pc.index_in(keys, value_set=case_keys), -1)
+    found = found.to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(found >= 0)  # lesion rows of this batch's cases, in order
+    case = found[rows]
+    rows = rows[np.argsort(case, kind="stable")]
+    offsets = np.zeros(n + 1, np.int32)
+    np.cumsum(np.bincount(case, minlength=n), out=offsets[1:])
+    lists = pa.ListArray.from_arrays(pa.array(offsets), structs.take(pa.array(rows)))
+    return pa.RecordBatch.from_arrays([*batch.columns, lists],
+                                      names=[*batch.schema.names, LESIONS])

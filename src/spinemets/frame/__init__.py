@@ -181,7 +181,8 @@ def score_frame(
             the lesion fields. A case's lesions are its key's rows, in this frame's order; the
             case's SINS is the maximum over them, its ESCC the worst grade, and NOMS reads both,
             as :func:`spinemets.assess` of the nested case. ``df`` then has no lesion columns.
-            pandas, Polars (eager and lazy) and Dask.
+            On PySpark and DuckDB (no row order through a join) the result carries the key
+            column, by which rows are matched.
         on: the key column of ``df`` and ``lesions``.
         prefix: prepended to every output column name (not to kept input columns).
         strict_columns: a column that looks like a misspelt field (``KPS``, ``Histology``,
@@ -191,14 +192,17 @@ def score_frame(
             ``error`` names every invalid cell either way.
         ecog_to_kps: the ECOG-to-KPS conversion (``common``, ``ma_2010``, ``prasad_2018``) for
             rows whose ``ecog_to_kps`` cell is absent.
-        detail: add, per score id, ``<id>_status`` (categorical/``Enum``), ``<id>_missing`` and
-            ``<id>_flags`` (lists of strings: Arrow lists on pandas, ``List(String)`` on
-            Polars; empty, not null, when there are none), and ``noms_flags``,
-            ``noms_missing`` (the recommendation's flags and the field paths of its missing
-            inputs, radiation's first), all as :func:`spinemets.assess` reports them; null on
-            invalid rows. Read from the scalar scores once per distinct combination of the
-            inputs each score reads: fast on registries with repeated values, a few thousand
-            rows per second when nearly every row is distinct. pandas, Polars and Dask.
+        detail: add, per score id, ``<id>_status``, ``<id>_missing`` and ``<id>_flags``, and
+            ``noms_flags``, ``noms_missing`` (the recommendation's flags and the field paths of
+            its missing inputs, radiation's first), all as :func:`spinemets.assess` reports
+            them; the lists are empty, not null, when there is nothing to list, and every detail
+            cell is null on an invalid row. In each engine's native types: statuses categorical
+            on pandas and Dask, ``Enum`` on Polars, strings on PySpark and DuckDB; lists
+            ``pd.ArrowDtype(pa.list_(pa.string()))`` on pandas and Dask, ``List(String)`` on
+            Polars, ``ArrayType(StringType())`` on PySpark, ``VARCHAR[]`` on DuckDB. Read from
+            the scalar scores once per distinct combination of the inputs each score reads: fast
+            on registries with repeated values, a few thousand rows per second when nearly every
+            row is distinct.
 
     Returns:
         A frame of the same kind and row order with, per summed score ``<id>`` (nullable Int16
@@ -223,7 +227,8 @@ def score_frame(
             near-miss column under ``strict_columns=True``, and for long-form keys: lesion
             columns in ``df``, a null or repeated key in ``df``, lesion rows with a null key or
             a key that matches no case (raised at the call, on Polars lazy frames when
-            collected).
+            collected); ``detail=True`` on an engine other than pandas, Polars, Dask, PySpark
+            and DuckDB.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0
@@ -268,13 +273,17 @@ def score_frame(
         return _score_polars(df, opts, lesions, on)
     if root == "dask":
         return _score_dask(df, opts, lesions, on)
-    if detail:
-        raise NotImplementedError(
-            "score_frame: detail=True is implemented for pandas, Polars and Dask frames; on "
-            "this engine convert the frame first (e.g. .toPandas(), .pl())")
-    arrow = _arrow_engine(df, root) if lesions is None else None
+    arrow = _arrow_engine(df, root)
+    if arrow is not None and lesions is not None:
+        from .._arrow import score_long
+
+        return score_long(df, opts, lesions, on)
     if arrow is not None:
         return arrow(df, opts)
+    if detail:
+        raise FrameError(
+            "score_frame: detail=True needs pandas, Polars, Dask, PySpark or DuckDB with NumPy "
+            "and pyarrow installed; convert this frame to one of them first")
     return _score_narwhals(df, opts, lesions, on)
 
 
