@@ -757,7 +757,7 @@ def _message(names: Iterable[tuple[str, FieldSpec]]) -> str:
 # --------------------------------------------------------------------------------------------
 
 #: Largest product of input sizes evaluated once per combination and gathered per row.
-_FUSE_LIMIT: Final = 1 << 17
+_FUSE_LIMIT: Final = 1 << 14  # a larger grid costs more than it saves, even at 10**6 rows
 #: Whole-numbered columns spanning at most this many values are read as codes.
 _CODE_SPAN: Final = 1024
 #: The null of ``int`` values (int16; valid ones are below ``_INT_TOP``): sums of up to
