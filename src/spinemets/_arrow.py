@@ -248,7 +248,8 @@ def score_spark(df: Any, opts: _frame._Options) -> Any:
         selected = []
         for name, column in present.items():
             spec, dtype = _frame._FIELDS[name], dtypes[column]
-            if (spec.codes is not None and isinstance(dtype, types.StringType)
+            if (spec.codes is not None and len(spec.codes) < 127  # fits a tinyint
+                    and isinstance(dtype, types.StringType)
                     and getattr(dtype, "collation", "UTF8_BINARY") == "UTF8_BINARY"):
                 vocab = [m.value for m in spec.codes]
                 vocabs[column] = [_SPARK_INVALID, *vocab]
