@@ -15,7 +15,10 @@ the same rows (every output column, exactly). What is timed, per engine:
 - Polars lazy: ``score_frame(lf).collect(engine="streaming")`` (one thread);
 - DuckDB (``threads=1``): ``score_frame(con.table(...)).to_arrow_table()`` from a DuckDB table;
 - Dask (``LocalCluster``, 1 or 2 single-threaded worker processes): the input read from 8
-  Parquet parts and persisted on the workers, then ``score_frame(ddf).persist()`` until done;
+  Parquet parts and persisted on the workers, then every partition scored on its worker (only
+  lengths come back); the workers run with ``SPINEMETS_TUNE_MALLOC=1`` (see ``_dask.py``; Dask's
+  nanny makes glibc fault every array's pages in afresh without it), ``--no-dask-tune`` to leave
+  the allocator as Dask sets it;
 - PySpark (``local[1]``, ``local[2]``): the input cached in 8 partitions, then
   ``score_frame(sdf)`` written to Spark's ``noop`` sink (every row computed, nothing written);
   the session's start-up is not timed. Java ERROR lines the child logs are counted.
@@ -163,6 +166,8 @@ def child(engine: str, rows: int, repeat: int, seeds: bool) -> dict[str, Any]:
         from distributed import Client, LocalCluster, wait
 
         workers = CORES[engine]
+        if os.environ.get("BENCH_DASK_TUNE", "1") == "1":  # the workers inherit it (opt-in)
+            os.environ["SPINEMETS_TUNE_MALLOC"] = "1"
         tmp = tempfile.TemporaryDirectory()
         cleanup.append(tmp.cleanup)
         dd.from_pandas(pdf, npartitions=PARTS).to_parquet(tmp.name)
@@ -265,6 +270,8 @@ def main() -> None:
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--parts", type=int, default=PARTS,
                         help="partitions of the Dask and Spark input (default 8)")
+    parser.add_argument("--no-dask-tune", action="store_true",
+                        help="Dask workers without SPINEMETS_TUNE_MALLOC=1")
     parser.add_argument("--no-seeds", action="store_true",
                         help="skip the table against the per-row baseline")
     args = parser.parse_args()
@@ -273,6 +280,7 @@ def main() -> None:
         return
 
     os.environ["BENCH_PARTS"] = str(args.parts)  # the children read it
+    os.environ["BENCH_DASK_TUNE"] = "0" if args.no_dask_tune else "1"
     engines = [e for e in args.engines.split(",") if e]
     if "pandas-str" not in engines:
         engines.insert(0, "pandas-str")
@@ -294,7 +302,8 @@ def main() -> None:
               f"{r['peak'] / mib:>9.0f} {(r['peak'] - r['rss_before']) / mib:>9.0f} "
               f"{r['same']!s:>5} {r['java_errors']:>8}")
 
-    print(f"(Dask and Spark input in {args.parts} partitions)")
+    print(f"(Dask and Spark input in {args.parts} partitions; Dask workers "
+          f"{'without' if args.no_dask_tune else 'with'} SPINEMETS_TUNE_MALLOC=1)")
     seeds = [] if args.no_seeds else [run_child(e, args.rows, args.repeat, seeds=True)
                                       for e in ("pandas-str", "pandas-categorical")]
     base = baseline_rate(args.rows) if seeds else math.nan

@@ -42,7 +42,7 @@ from ._options import _FIELDS, _Options
 from ._plan import _build, _declared, _Plan
 
 #: Largest product of input sizes evaluated once per combination and gathered per row.
-_FUSE_LIMIT: Final = 1 << 17
+_FUSE_LIMIT: Final = 1 << 14  # a larger grid costs more than it saves, even at 10**6 rows
 
 
 #: Look-up tables of at least this many entries (the items tabulated once per process, see
