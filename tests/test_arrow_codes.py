@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import spinemets
-from spinemets import _arrow
 from spinemets import frame as _frame
 from spinemets._fields import _MISSING
+from spinemets.frame import _arrow
 
 from .test_frame import random_rows
 

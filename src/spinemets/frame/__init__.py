@@ -275,7 +275,7 @@ def score_frame(
         return _score_dask(df, opts, lesions, on)
     arrow = _arrow_engine(df, root)
     if arrow is not None and lesions is not None:
-        from .._arrow import score_long
+        from ._arrow import score_long
 
         return score_long(df, opts, lesions, on)
     if arrow is not None:
@@ -294,7 +294,7 @@ def _arrow_engine(df: Any, root: str) -> Callable[[Any, _Options], Any] | None:
         return None
     if importlib.util.find_spec("numpy") is None or importlib.util.find_spec("pyarrow") is None:
         return None
-    from .. import _arrow
+    from . import _arrow
 
     if root == "pyspark":
         return _arrow.score_spark if hasattr(df, "mapInArrow") else None

@@ -16,7 +16,7 @@ def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
     """Dask: partitions are scored as pandas frames. In long form the lesion frame is computed
     (it is needed whole by every partition) and the keys are checked at the call."""
     if lesions is None:
-        from .._dask import score_partition
+        from ._dask import score_partition
 
         meta = _score_pandas(df._meta, opts)
         return df.map_partitions(score_partition, opts, meta=meta, enforce_metadata=False)
@@ -34,7 +34,7 @@ def _score_dask(df: Any, opts: _Options, lesions: Any, on: Any) -> Any:
 
 
 def _dask_partition(part: Any, opts: _Options, lesions: Any, on: Any) -> Any:
-    from .._dask import tune_worker
+    from ._dask import tune_worker
 
     tune_worker()
     return _score_pandas(part, opts, lesions[lesions[on].isin(part[on])], on)

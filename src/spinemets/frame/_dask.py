@@ -50,7 +50,7 @@ def tune_worker() -> bool:
 
 def score_partition(part: Any, opts: Any) -> Any:
     """One Dask partition (a pandas frame) scored by the pandas path."""
-    from . import frame
+    from .. import frame
 
     tune_worker()
     return frame._score_pandas(part, opts)

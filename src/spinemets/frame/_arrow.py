@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
-from . import frame as _frame
+from .. import frame as _frame
 
 #: Rows per scored batch: engines hand over small batches (Spark 10,000 rows, DuckDB 2,048-row
 #: vectors); the evaluator's fixed cost per call (tables per combination of codes) is paid once
