@@ -16,9 +16,9 @@ the same rows (every output column, exactly). What is timed, per engine:
 - DuckDB (``threads=1``): ``score_frame(con.table(...)).to_arrow_table()`` from a DuckDB table;
 - Dask (``LocalCluster``, 1 or 2 single-threaded worker processes): the input read from 8
   Parquet parts and persisted on the workers, then every partition scored on its worker (only
-  lengths come back); the workers run with ``SPINEMETS_TUNE_MALLOC=1`` (see ``_dask.py``; Dask's
-  nanny makes glibc fault every array's pages in afresh without it), ``--no-dask-tune`` to leave
-  the allocator as Dask sets it;
+  lengths come back); the workers run with ``SPINEMETS_TUNE_MALLOC=1`` (see
+  ``spinemets/frame/_dask.py``; Dask's nanny makes glibc fault every array's pages in afresh
+  without it), ``--no-dask-tune`` to leave the allocator as Dask sets it;
 - PySpark (``local[1]``, ``local[2]``): the input cached in 8 partitions, then
   ``score_frame(sdf)`` written to Spark's ``noop`` sink (every row computed, nothing written);
   the session's start-up is not timed. Java ERROR lines the child logs are counted.

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import spinemets
-from spinemets import _arrow
 from spinemets import frame as _frame
 from spinemets._fields import _MISSING
+from spinemets.frame import _spark
 
 from .test_frame import random_rows
 
@@ -21,15 +21,15 @@ pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
 #: Histology cells: codes, near misses (case, spaces), empty, the sentinel, null.
-_ODD = ["lung", "LUNG", "lung ", "", _arrow._SPARK_INVALID, None, "breast", "Breast", "kidney"]
+_ODD = ["lung", "LUNG", "lung ", "", _spark._SPARK_INVALID, None, "breast", "Breast", "kidney"]
 
 
 def test_sentinel_is_invalid_for_every_coded_field() -> None:
     """``array_position``'s "not found" (0) reads the sentinel: no coded field may accept it."""
     for spec in _frame._FIELDS.values():
         if spec.codes is not None:
-            assert _frame.parse_cell(spec, _arrow._SPARK_INVALID) is _MISSING
-            assert _arrow._SPARK_INVALID not in {m.value for m in spec.codes}
+            assert _frame.parse_cell(spec, _spark._SPARK_INVALID) is _MISSING
+            assert _spark._SPARK_INVALID not in {m.value for m in spec.codes}
 
 
 def _values(frame: Any) -> dict[str, list[Any]]:

@@ -20,8 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spinemets
-from spinemets import _arrow
-from spinemets.frame import FrameError
+from spinemets.frame import FrameError, _arrow
 
 from . import frame_oracle as oracle
 from .test_frame_long import long_form, with_key

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import spinemets
-from spinemets import _arrow
+from spinemets.frame import _arrow
 
 from . import frame_oracle as oracle
 from .test_frame import random_rows
@@ -149,7 +149,7 @@ def test_polars_lazy_streams_in_batches() -> None:
 # Dask workers
 # --------------------------------------------------------------------------------------------
 
-_TUNE = "from spinemets._dask import tune_worker; print(tune_worker(), tune_worker())"
+_TUNE = "from spinemets.frame._dask import tune_worker; print(tune_worker(), tune_worker())"
 
 
 @pytest.mark.parametrize(("env", "want"), [

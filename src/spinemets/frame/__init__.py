@@ -16,7 +16,8 @@ How it works: one definition, two evaluators.
    lazy, Dask partitions, and PySpark and DuckDB through Arrow batches) or as **narwhals
    expressions** (``_expr``: every other engine narwhals supports). Columns are read once into
    small integer codes (``_columns``); each engine has its adapter (``_pandas``, ``_polars``,
-   ``_dask_frames``); lesions in long form (``_long``) and the detail columns (``_details``) have
+   ``_dask``, ``_spark`` and ``_duckdb``, the last two through the Arrow batch scorer of
+   ``_arrow``); lesions in long form (``_long``) and the detail columns (``_details``) have
    their own modules.
 
 Invalid cells never raise and never drop a row: the row's scores are null and ``error`` names the
@@ -35,7 +36,7 @@ from ..policy import DEFAULT_POLICY, Policy
 from ..vocab import EcogToKps
 from . import (
     _columns,
-    _dask_frames,
+    _dask,
     _details,
     _expr,
     _long,
@@ -52,8 +53,7 @@ from ._plan import output_columns, supported_scores
 
 __all__ = ["NOMS", "FrameError", "output_columns", "score_frame", "supported_scores"]
 
-# Private names that ``_arrow``, ``_dask`` and ``check`` (and the tests) reach through
-# ``spinemets.frame``, kept while those modules move into this package.
+# Private names that ``check`` (and the tests) reach through ``spinemets.frame``.
 _arrow_strings = _columns._arrow_strings
 _cells = _columns._cells
 _CODE_SPAN = _columns._CODE_SPAN
@@ -77,8 +77,8 @@ _pandas_field = _columns._pandas_field
 _polars_field = _columns._polars_field
 _python_scalar = _columns._python_scalar
 _rep = _columns._rep
-_dask_partition = _dask_frames._dask_partition
-_score_dask = _dask_frames._score_dask
+_dask_partition = _dask._dask_partition
+_score_dask = _dask._score_dask
 _decode = _details._decode
 _detail = _details._detail
 _detail_columns = _details._detail_columns
@@ -275,7 +275,7 @@ def score_frame(
         return _score_dask(df, opts, lesions, on)
     arrow = _arrow_engine(df, root)
     if arrow is not None and lesions is not None:
-        from .._arrow import score_long
+        from ._arrow import score_long
 
         return score_long(df, opts, lesions, on)
     if arrow is not None:
@@ -294,9 +294,9 @@ def _arrow_engine(df: Any, root: str) -> Callable[[Any, _Options], Any] | None:
         return None
     if importlib.util.find_spec("numpy") is None or importlib.util.find_spec("pyarrow") is None:
         return None
-    from .. import _arrow
+    from . import _duckdb, _spark
 
     if root == "pyspark":
-        return _arrow.score_spark if hasattr(df, "mapInArrow") else None
-    return _arrow.score_duckdb if hasattr(df, "to_arrow_reader") or hasattr(
+        return _spark.score_spark if hasattr(df, "mapInArrow") else None
+    return _duckdb.score_duckdb if hasattr(df, "to_arrow_reader") or hasattr(
         df, "fetch_record_batch") else None
