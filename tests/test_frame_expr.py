@@ -38,3 +38,16 @@ def test_pyarrow_table_equals_pandas(seed: int) -> None:
         assert _values(out, column) == _values(want, column), column
     assert _values(out, "error")[0] is not None and _values(out, "error")[2] is None
 
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_pyarrow_table_all_null_columns(n: int) -> None:
+    # pyarrow types an all-null column as null (narwhals: Unknown): still absent, never an error.
+    pdf = pd.DataFrame({"kps": [None] * n, "histology": [None] * n, "escc": [None] * n,
+                        "myelopathy": [None] * n, "albumin_g_dl": [None] * n,
+                        "level": ["T12"] * n})
+    want = spinemets.score_frame(pdf, keep_input=False)
+    out = spinemets.score_frame(pa.Table.from_pandas(pdf, preserve_index=False),
+                                keep_input=False).to_pandas()
+    for column in want.columns:
+        assert _values(out, column) == _values(want, column), column

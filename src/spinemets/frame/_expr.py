@@ -57,7 +57,9 @@ def _nw_field(nw: Any, spec: FieldSpec, col: str, dtype: Any) -> tuple[Any, Any]
     present = (~c.is_null() & ~c.is_nan()) if is_float else ~c.is_null()
     stringy = dtype == nw.String or dtype == nw.Categorical or isinstance(dtype, nw.Enum)
     numeric = dtype.is_numeric() and dtype != nw.Boolean
-    none = nw.lit(None)
+    # A typed null: an all-null column (dtype Unknown on pyarrow) must still compare with codes.
+    none = nw.lit(None, dtype={"code": nw.String, "bool": nw.Boolean, "int": nw.Int64}.get(
+        spec.kind, nw.Float64))
     if spec.kind == "code":
         assert spec.codes is not None
         codes = [m.value for m in spec.codes]
