@@ -87,13 +87,17 @@ class FieldSpec:
             return f"{noun} > {_num(self.exclusive_minimum)}"
         return noun  # pragma: no cover - every number field has a bound
 
-    def in_bounds(self, value: float) -> bool:
-        """Whether a number of the right type lies within the field's bounds."""
+    def in_range(self, value: float) -> bool:
+        """Whether a number lies within the field's minimum and maximum (its step not checked)."""
         if self.minimum is not None and value < self.minimum:
             return False
         if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
             return False
-        if self.maximum is not None and value > self.maximum:
+        return self.maximum is None or value <= self.maximum
+
+    def in_bounds(self, value: float) -> bool:
+        """Whether a number of the right type lies within the field's bounds."""
+        if not self.in_range(value):
             return False
         return not (self.multiple_of and int(value) % self.multiple_of)
 

@@ -80,11 +80,7 @@ class _Tabulated:
 
 def _valid(spec: FieldSpec, x: float) -> bool:
     """Whether *x* is a valid number of the field (its declared range, whole for integers)."""
-    if spec.minimum is not None and x < spec.minimum:
-        return False
-    if spec.exclusive_minimum is not None and x <= spec.exclusive_minimum:
-        return False
-    if spec.maximum is not None and x > spec.maximum:
+    if not spec.in_range(x):
         return False
     if spec.kind == "int" and x != math.floor(x):
         return False
