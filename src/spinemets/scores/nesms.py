@@ -27,7 +27,7 @@ from ..survival import SurvivalFigure, figures_text
 from ..vocab import Code
 from . import _inputs as inputs
 from . import bauer_modified
-from ._beyond import Ambulation, Cut
+from ._beyond import Ambulation, Cut, present
 from ._common import check_case, item_score, summed
 from ._inputs import inputs_of, score_items
 
@@ -148,9 +148,8 @@ def _modified_bauer(case: Case, item: Item, missing: list[str],
 
 
 def _albumin(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
-    albumin = case.laboratory.albumin_g_dl
+    albumin = present(case.laboratory.albumin_g_dl, "albumin_g_dl", missing)
     if albumin is None:
-        missing.append("albumin_g_dl")
         return None
     level = Albumin.NORMAL if ALBUMIN_NORMAL.holds(albumin) else Albumin.LOW
     return evolve(item_score(item, level), value=f"{albumin:g} g/dL ({level.value})")

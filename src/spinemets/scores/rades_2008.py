@@ -36,6 +36,7 @@ from ._beyond import (
     Ambulation,
     Cut,
     Finding,
+    present,
 )
 from ._common import check_case, item_score, summed
 from ._inputs import inputs_of, score_items
@@ -208,9 +209,8 @@ NO_MOTOR_DEFICIT: Final = (
 
 
 def _interval(case: Case, item: Item, missing: list[str], flags: list[str]) -> ItemScore | None:
-    months = case.tumour.months_diagnosis_to_mscc
+    months = present(case.tumour.months_diagnosis_to_mscc, "months_diagnosis_to_mscc", missing)
     if months is None:
-        missing.append("months_diagnosis_to_mscc")
         return None
     interval = Interval.LONG if INTERVAL_LONG.holds(months) else Interval.SHORT
     return evolve(item_score(item, interval),
