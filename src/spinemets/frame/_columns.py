@@ -299,12 +299,30 @@ def _cells(np: Any, spec: FieldSpec, values: Sequence[Any], na: Any) -> _Column:
     return _coded(np, spec, codes, uniques)
 
 
+#: String columns of fields with at most this many codes are read by comparing with each code;
+#: larger vocabularies through one cast to an Enum (``benchmarks/bench_engines.py``: a comparison
+#: costs about a tenth of the cast on 10**6 rows).
+_COMPARE_CODES: Final = 8
+
+
 def _polars_field(pl: Any, np: Any, spec: FieldSpec, s: Any) -> _Column:
     """A Polars column read once (codes through one cast to an Enum of the field's codes)."""
     dtype = s.dtype
     stringy = dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)
     if stringy and spec.codes is not None:
         vocab: list[Any] = [m.value for m in spec.codes]
+        if dtype == pl.String and len(vocab) <= _COMPARE_CODES:
+            # One comparison per code (Polars compares short strings in place): several times
+            # faster than the cast below for a few codes; slower for many.
+            x = pl.col("x")
+            chain = pl.when(x.is_null()).then(-1)
+            for i, value in enumerate(vocab):
+                chain = chain.when(x == value).then(i)
+            expr = chain.otherwise(len(vocab)).cast(pl.Int8)
+            codes = s.to_frame("x").select(expr).to_series().to_numpy()
+            if (codes == len(vocab)).any():
+                vocab.append(_INVALID)
+            return _coded(np, spec, codes, vocab)
         coded = s.cast(pl.Enum(vocab), strict=False)
         codes = coded.to_physical().cast(pl.Int16).fill_null(-1).to_numpy()
         if coded.null_count() > s.null_count():
