@@ -159,3 +159,44 @@ def test_the_frame_package_names_no_other_instrument() -> None:
         allowed = ALLOWED | ALLOWED_IN.get(path.name, set())
         found += [f"{path.name}: {name}" for name in names if name in ids - allowed]
     assert not found, found
+
+
+@pytest.mark.parametrize("entries", [1, 4096])
+def test_batches_share_fused_tables_only_when_their_columns_read_alike(
+        monkeypatch: pytest.MonkeyPatch, entries: int) -> None:
+    """The fused tables kept between calls (one per node and input table values): frames scored
+    one after another in one process, whose columns hold tables of the same size but other values
+    (another set of KPS values, a histology column with and without an unknown code), each equal
+    ``assess()`` row by row; with a cache of one entry, every call starts it afresh."""
+    from spinemets.frame import _numpy
+
+    from .frame_oracle import expect
+
+    monkeypatch.setattr(_numpy, "_CACHE_ENTRIES", entries)
+    frames = [
+        {"kps": [40.0, 80.0, 40.0], "histology": ["breast", "lung", "kidney"],
+         "visceral_metastases": ["none", "untreatable", "treatable"]},
+        {"kps": [80.0, 100.0, 100.0], "histology": ["breast", "lung", "kidney"],
+         "visceral_metastases": ["none", "untreatable", "treatable"]},
+        {"kps": [80.0, 100.0, 40.0], "histology": ["thyroid", "not_a_code", "kidney"],
+         "visceral_metastases": ["none", "untreatable", "treatable"]},
+        {"kps": [40.0, 80.0, 40.0], "histology": ["breast", "lung", "kidney"],
+         "visceral_metastases": ["none", "untreatable", "treatable"]},
+    ]
+    common = {"extraspinal_bone_metastases": [0, 1, 3], "vertebral_metastases": [1, 2, 3],
+              "frankel": ["E", "D", "C"]}
+    totals = 0
+    for cells in frames:
+        cells = {**cells, **common}
+        out = spinemets.score_frame(pd.DataFrame(cells), scores=["tokuhashi_2005", "tomita"])
+        for i in range(3):
+            want = expect({k: v[i] for k, v in cells.items()})
+            got = out.iloc[i]
+            if "error" in want:
+                assert isinstance(got["error"], str) and "histology" in got["error"]
+                continue
+            totals += want["tokuhashi_2005"] is not None
+            for column in ("tokuhashi_2005", "tokuhashi_2005_band", "tomita", "tomita_band"):
+                value = got[column]
+                assert (None if pd.isna(value) else value) == want[column], (cells, i, column)
+    assert totals == 11  # every valid row is complete: the KPS points count

@@ -39,7 +39,7 @@ from ._nodes import (
     add,
 )
 from ._options import _FIELDS, _Options
-from ._plan import _build, _declared, _Plan
+from ._plan import _build, _declared, _Plan, _summed_instruments
 
 #: Largest product of input sizes evaluated once per combination and gathered per row.
 _FUSE_LIMIT: Final = 1 << 14  # a larger grid costs more than it saves, even at 10**6 rows
@@ -50,6 +50,35 @@ _FUSE_LIMIT: Final = 1 << 14  # a larger grid costs more than it saves, even at 
 #: (so the identity cannot pass to another object), and the value kind.
 _CACHED_TABLE: Final = 256
 _TABLES: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+#: Plans and fused tables kept between calls in one process, so that the batches of one stream
+#: (Arrow batches on DuckDB and Spark, Dask partitions, Polars lazy batches) pay for them once: a
+#: batch with the same fields reuses the plan's nodes, and a fused node whose input columns read
+#: the same table values as before gathers from the table already built. Both are pure functions
+#: of their keys; an entry holds its node, so the node's ``id()`` cannot pass to another object.
+_PLANS: dict[tuple[Any, ...], list[tuple[str, Node]]] = {}
+_FUSED: dict[tuple[Any, ...], tuple[Node, Any]] = {}
+#: Entries kept before a cache starts afresh (a long-lived process scoring many kinds of frame).
+_CACHE_ENTRIES: Final = 4096
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_ENTRIES:
+        cache.clear()
+    cache[key] = value
+
+
+def _plan_nodes(present: Iterable[str], opts: _Options) -> list[tuple[str, Node]]:
+    """Output name -> plan node (``_build``) for the fields *present*, built once per process for
+    the same fields, options and registry."""
+    key = (frozenset(present), opts.ids, opts.policy, opts.ecog_to_kps, opts.long,
+           tuple(map(id, _summed_instruments())))
+    nodes = _PLANS.get(key)
+    if nodes is None:
+        nodes = _build(_Plan(key[0], opts), opts.ids)
+        _remember(_PLANS, key, nodes)
+    return nodes
 
 
 def _offset(sizes: Sequence[int]) -> int:
@@ -165,6 +194,18 @@ class _Eval:
             return None
         if size is None or size > _FUSE_LIMIT:
             return self._split_sum(node) if isinstance(node, Add) else None
+        tables = [self.columns[name].table for name in names]
+        cache_key = (id(node), *((t.dtype.str, t.tobytes()) for t in tables))
+        cached = _FUSED.get(cache_key)
+        if cached is not None and cached[0] is node:
+            return self.np.take(cached[1], self._key(names))
+        rolled = self._fused_table(node, names)
+        _remember(_FUSED, cache_key, (node, rolled))
+        return self.np.take(rolled, self._key(names))
+
+    def _fused_table(self, node: Node, names: tuple[str, ...]) -> Any:
+        """*node* on every combination of the codes of *names*, rolled so that the mixed-radix
+        key of a row's codes (:meth:`_key`) indexes its value."""
         np = self.np
         sizes = [len(self.columns[name].table) for name in names]
         grid = np.indices(sizes).reshape(len(sizes), -1)
@@ -182,7 +223,7 @@ class _Eval:
         rolled = np.roll(table, -offset)
         if offset > len(table):
             rolled = np.tile(rolled, -(-offset // len(table)))
-        return np.take(rolled, self._key(names))
+        return rolled
 
     def _int_table(self, values: Any) -> Any:
         """Small ints as int16 (null: _NEG); float (null: NaN) when a value is too large."""
@@ -340,8 +381,7 @@ def _score_columns(
     np: Any, n: int, fields: Mapping[str, _Column], names: Mapping[str, str], opts: _Options,
 ) -> _Scored:
     """Score read columns (*names*: field -> the caller's column name)."""
-    plan = _Plan(fields, opts)
-    nodes = _build(plan, opts.ids)
+    nodes = _plan_nodes(fields, opts)
     outputs = [(opts.name(name), domain) for name, domain in _declared(opts.ids)]
     ev = _Eval(np, n, fields, fuse=True)
     values = ev.run([node for _, node in nodes])
