@@ -173,7 +173,7 @@ def test_batches_share_fused_tables_only_when_their_columns_read_alike(
     from .frame_oracle import expect
 
     monkeypatch.setattr(_numpy, "_CACHE_ENTRIES", entries)
-    frames = [
+    frames: list[dict[str, list[Any]]] = [
         {"kps": [40.0, 80.0, 40.0], "histology": ["breast", "lung", "kidney"],
          "visceral_metastases": ["none", "untreatable", "treatable"]},
         {"kps": [80.0, 100.0, 100.0], "histology": ["breast", "lung", "kidney"],
@@ -183,7 +183,7 @@ def test_batches_share_fused_tables_only_when_their_columns_read_alike(
         {"kps": [40.0, 80.0, 40.0], "histology": ["breast", "lung", "kidney"],
          "visceral_metastases": ["none", "untreatable", "treatable"]},
     ]
-    common = {"extraspinal_bone_metastases": [0, 1, 3], "vertebral_metastases": [1, 2, 3],
+    common: dict[str, list[Any]] = {"extraspinal_bone_metastases": [0, 1, 3], "vertebral_metastases": [1, 2, 3],
               "frankel": ["E", "D", "C"]}
     totals = 0
     for cells in frames:
