@@ -183,8 +183,9 @@ def test_batches_share_fused_tables_only_when_their_columns_read_alike(
         {"kps": [40.0, 80.0, 40.0], "histology": ["breast", "lung", "kidney"],
          "visceral_metastases": ["none", "untreatable", "treatable"]},
     ]
-    common: dict[str, list[Any]] = {"extraspinal_bone_metastases": [0, 1, 3], "vertebral_metastases": [1, 2, 3],
-              "frankel": ["E", "D", "C"]}
+    common: dict[str, list[Any]] = {
+        "extraspinal_bone_metastases": [0, 1, 3], "vertebral_metastases": [1, 2, 3],
+        "frankel": ["E", "D", "C"]}
     totals = 0
     for cells in frames:
         cells = {**cells, **common}
