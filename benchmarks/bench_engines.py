@@ -148,24 +148,7 @@ def child(engine: str, rows: int, repeat: int, seeds: bool) -> dict[str, Any]:
 
         def result(out: Any) -> Any:
             return out.to_pandas()
-    elif engine == "duckdb":
-        import duckdb
-
-        con = duckdb.connect()
-        con.sql("set threads=1")
-        arrow_cases = pa.Table.from_pandas(pdf, preserve_index=False)
-        con.sql("create table cases as select * from arrow_cases")
-        del cols, pdf, arrow_cases
-
-        def run() -> Any:
-            return score_frame(con.table("cases"), scores=scores).to_arrow_table()
-
-        def result(out: Any) -> Any:
-            return out.to_pandas()
-    elif engine == "duckdb-floor":
-        # DuckDB's own share: the input streamed out as Arrow (as score_frame reads it) and the
-        # scored columns streamed back and read as Arrow, with no scoring in between (the
-        # batches handed back are pandas' result, made before the clock starts).
+    elif engine.startswith("duckdb"):
         import duckdb
 
         from spinemets.frame import _arrow
@@ -174,23 +157,24 @@ def child(engine: str, rows: int, repeat: int, seeds: bool) -> dict[str, Any]:
         con.sql("set threads=1")
         arrow_cases = pa.Table.from_pandas(pdf, preserve_index=False)
         con.sql("create table cases as select * from arrow_cases")
-        scored = pa.Table.from_pandas(want, preserve_index=False)
-        scored = pa.table({name: (col.dictionary_encode() if pa.types.is_string(col.type)
-                                  and name != "error" else col)
-                           for name, col in zip(scored.column_names, scored.columns,
-                                                strict=True)})
-        out_batches = scored.to_batches(_arrow.BATCH_ROWS)
         del cols, pdf, arrow_cases
+        # duckdb-floor, DuckDB's own share: the input streamed out as Arrow (as score_frame reads
+        # it) and the scored columns streamed back and read as Arrow, with no scoring in between
+        # (the batches handed back are pandas' result, made before the clock starts).
+        scored = pa.Table.from_pandas(want, preserve_index=False)
+        out_batches = scored.to_batches(_arrow.BATCH_ROWS)
+
+        def stream() -> Any:
+            reader = con.table("cases").to_arrow_reader(_arrow.BATCH_ROWS)
+            for batch, out in zip(reader, out_batches, strict=False):
+                assert batch.num_rows
+                yield out
 
         def run() -> Any:
-            def stream() -> Any:
-                reader = con.table("cases").to_arrow_reader(_arrow.BATCH_ROWS)
-                for batch, out in zip(reader, out_batches, strict=False):
-                    assert batch.num_rows
-                    yield out
-
-            source = pa.RecordBatchReader.from_batches(scored.schema, stream())
-            return duckdb.connect().from_arrow(source).to_arrow_table()
+            if engine == "duckdb-floor":
+                source = pa.RecordBatchReader.from_batches(scored.schema, stream())
+                return duckdb.connect().from_arrow(source).to_arrow_table()
+            return score_frame(con.table("cases"), scores=scores).to_arrow_table()
 
         def result(out: Any) -> Any:
             return out.to_pandas()
