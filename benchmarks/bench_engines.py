@@ -23,7 +23,9 @@ the same rows (every output column, exactly). What is timed, per engine:
   without it), ``--no-dask-tune`` to leave the allocator as Dask sets it;
 - PySpark (``local[1]``, ``local[2]``): the input cached in 8 partitions, then
   ``score_frame(sdf)`` written to Spark's ``noop`` sink (every row computed, nothing written);
-  the session's start-up is not timed. Java ERROR lines the child logs are counted.
+  the session's start-up is not timed. Java ERROR lines the child logs are counted. The session
+  sets ``spark.sql.execution.arrow.maxBytesPerBatch`` to 2147483647, as the scaling tutorial
+  recommends (``BENCH_SPARK_BATCH_BYTES=67108864`` for Spark's default).
 
 Printed per engine: rows/s, the cores it used, the ratio per core to pandas ``str`` on one thread
 ((rows/s ÷ cores) ÷ pandas ``str`` rows/s), the peak RSS of its process while scoring (workers'
@@ -215,6 +217,9 @@ def child(engine: str, rows: int, repeat: int, seeds: bool) -> dict[str, Any]:
                  .config("spark.ui.showConsoleProgress", "false")
                  .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                  .config("spark.sql.shuffle.partitions", str(PARTS))
+                 # As the scaling tutorial recommends: no Arrow size check per row.
+                 .config("spark.sql.execution.arrow.maxBytesPerBatch",
+                         os.environ.get("BENCH_SPARK_BATCH_BYTES", "2147483647"))
                  .config("spark.driver.memory", "2g").getOrCreate())
         cleanup.append(spark.stop)
         pdf["_row"] = range(len(pdf))
