@@ -161,18 +161,19 @@ def test_the_frame_package_names_no_other_instrument() -> None:
     assert not found, found
 
 
-@pytest.mark.parametrize("entries", [1, 4096])
+@pytest.mark.parametrize(("entries", "size"), [(1, 32 << 20), (4096, 1), (4096, 32 << 20)])
 def test_batches_share_fused_tables_only_when_their_columns_read_alike(
-        monkeypatch: pytest.MonkeyPatch, entries: int) -> None:
+        monkeypatch: pytest.MonkeyPatch, entries: int, size: int) -> None:
     """The fused tables kept between calls (one per node and input table values): frames scored
     one after another in one process, whose columns hold tables of the same size but other values
     (another set of KPS values, a histology column with and without an unknown code), each equal
-    ``assess()`` row by row; with a cache of one entry, every call starts it afresh."""
+    ``assess()`` row by row; with a cache of one entry or one byte, it starts afresh each time."""
     from spinemets.frame import _numpy
 
     from .frame_oracle import expect
 
     monkeypatch.setattr(_numpy, "_CACHE_ENTRIES", entries)
+    monkeypatch.setattr(_numpy, "_CACHE_BYTES", size)
     frames: list[dict[str, list[Any]]] = [
         {"kps": [40.0, 80.0, 40.0], "histology": ["breast", "lung", "kidney"],
          "visceral_metastases": ["none", "untreatable", "treatable"]},

@@ -59,14 +59,20 @@ _TABLES: dict[tuple[int, str], tuple[Any, Any]] = {}
 #: of their keys; an entry holds its node, so the node's ``id()`` cannot pass to another object.
 _PLANS: dict[tuple[Any, ...], list[tuple[str, Node]]] = {}
 _FUSED: dict[tuple[Any, ...], tuple[Node, Any]] = {}
-#: Entries kept before a cache starts afresh (a long-lived process scoring many kinds of frame).
+#: Entries, and bytes of fused tables and their keys, kept before a cache starts afresh (a
+#: long-lived process scoring many kinds of frame).
 _CACHE_ENTRIES: Final = 4096
+_CACHE_BYTES: Final = 32 << 20
+_fused_bytes = [0]
 
 
-def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(cache) >= _CACHE_ENTRIES:
+def _remember(cache: dict[Any, Any], key: Any, value: Any, size: int = 0) -> None:
+    if len(cache) >= _CACHE_ENTRIES or (size and _fused_bytes[0] + size > _CACHE_BYTES):
         cache.clear()
+        if size:
+            _fused_bytes[0] = 0
     cache[key] = value
+    _fused_bytes[0] += size
 
 
 def _plan_nodes(present: Iterable[str], opts: _Options) -> list[tuple[str, Node]]:
@@ -194,13 +200,14 @@ class _Eval:
             return None
         if size is None or size > _FUSE_LIMIT:
             return self._split_sum(node) if isinstance(node, Add) else None
-        tables = [self.columns[name].table for name in names]
-        cache_key = (id(node), *((t.dtype.str, t.tobytes()) for t in tables))
+        tables = [(t.dtype.str, t.tobytes()) for t in (self.columns[n].table for n in names)]
+        cache_key = (id(node), *tables)
         cached = _FUSED.get(cache_key)
         if cached is not None and cached[0] is node:
             return self.np.take(cached[1], self._key(names))
         rolled = self._fused_table(node, names)
-        _remember(_FUSED, cache_key, (node, rolled))
+        nbytes = int(rolled.nbytes) + sum(len(data) for _, data in tables)
+        _remember(_FUSED, cache_key, (node, rolled), nbytes)
         return self.np.take(rolled, self._key(names))
 
     def _fused_table(self, node: Node, names: tuple[str, ...]) -> Any:
