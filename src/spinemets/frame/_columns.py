@@ -306,7 +306,8 @@ _COMPARE_CODES: Final = 8
 
 
 def _polars_field(pl: Any, np: Any, spec: FieldSpec, s: Any) -> _Column:
-    """A Polars column read once (codes through one cast to an Enum of the field's codes)."""
+    """A Polars column read once (strings compared with each of a few codes, or cast to an Enum
+    of the field's codes)."""
     dtype = s.dtype
     stringy = dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)
     if stringy and spec.codes is not None:

@@ -48,10 +48,10 @@ def score_duckdb(rel: Any, opts: _Options) -> Any:
     columns go back dictionary-encoded and read as VARCHAR). The result lives on a connection of
     its own; while it is being read the input's connection is busy with the input query."""
     duckdb = importlib.import_module("duckdb")
-    _no_duplicates(_present(opts.mapping, rel.columns).values(), rel.columns)
+    present = _present(opts.mapping, rel.columns)
+    _no_duplicates(present.values(), rel.columns)
     empty = _duckdb_call(rel.limit(0), "to_arrow_table", "arrow")
     schema = _arrow.output_schema(opts, empty.schema, dictionary=True)
-    present = _present(opts.mapping, rel.columns)
     if not opts.keep_input and present and len(present) < len(rel.columns):
         # Only the columns read leave DuckDB.
         rel = rel.project(", ".join('"' + c.replace('"', '""') + '"' for c in present.values()))

@@ -66,11 +66,11 @@ def score_spark(df: Any, opts: _Options) -> Any:
     spark_schema = types.StructType(
         [*kept, *(types.StructField(name, _spark_type(types, kind), True)
                   for name, kind in output_fields(opts))])
-    _no_duplicates(_present(opts.mapping, df.columns).values(), df.columns)
+    present = _present(opts.mapping, df.columns)
+    _no_duplicates(present.values(), df.columns)
     schema = to_arrow(spark_schema)
     # Arrow field types Spark hands over for the kept columns come from the same conversion.
     schema = pa.schema([f.with_nullable(True) for f in schema])
-    present = _present(opts.mapping, df.columns)
     sf = importlib.import_module("pyspark.sql.functions")
 
     def col(name: str) -> Any:
