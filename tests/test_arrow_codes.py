@@ -15,6 +15,7 @@ from spinemets import frame as _frame
 from spinemets._fields import _MISSING
 from spinemets.frame import _spark
 
+from ._spark import local_spark
 from .test_frame import random_rows
 
 pd = pytest.importorskip("pandas")
@@ -39,12 +40,7 @@ def _values(frame: Any) -> dict[str, list[Any]]:
 
 @pytest.mark.spark
 def test_spark_coded_strings_equal_pandas() -> None:
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    spark = (pyspark_sql.SparkSession.builder.master("local[2]")
-             .config("spark.ui.enabled", "false")
-             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "7")
-             .getOrCreate())
-    try:
+    with local_spark(2, {"spark.sql.execution.arrow.maxRecordsPerBatch": "7"}) as spark:
         rows = random_rows(90, seed=61)
         for i, row in enumerate(rows):
             row["histology"] = _ODD[i % len(_ODD)]
@@ -69,5 +65,3 @@ def test_spark_coded_strings_equal_pandas() -> None:
         got_l = scored.toPandas().sort_values("_row", ignore_index=True)
         outputs = list(want.columns)
         assert _values(got_l[outputs]) == _values(want[outputs])
-    finally:
-        spark.stop()

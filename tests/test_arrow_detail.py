@@ -23,6 +23,7 @@ import spinemets
 from spinemets.frame import FrameError, _arrow
 
 from . import frame_oracle as oracle
+from ._spark import local_spark
 from .test_frame_long import long_form, with_key
 from .test_frame_property import frames, polars_frame
 
@@ -191,16 +192,9 @@ def test_other_engines_without_arrow_refuse_detail_clearly() -> None:
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    session = (pyspark_sql.SparkSession.builder.master("local[2]")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.execution.arrow.maxRecordsPerBatch", "4")
-               .config("spark.sql.shuffle.partitions", "3")
-               .getOrCreate())
-    try:
+    with local_spark(2, {"spark.sql.execution.arrow.maxRecordsPerBatch": "4",
+                         "spark.sql.shuffle.partitions": "3"}) as session:
         yield session
-    finally:
-        session.stop()
 
 
 @pytest.mark.spark

@@ -17,6 +17,7 @@ import spinemets
 from spinemets.frame import _arrow
 
 from . import frame_oracle as oracle
+from ._spark import local_spark
 from .test_frame import random_rows
 from .test_frame_property import frames, pandas_rows, polars_frame
 
@@ -195,12 +196,7 @@ def test_dask_partitions_equal_assess(frame: Any) -> None:
 def test_spark_map_in_arrow_matches_pandas() -> None:
     """Declared Spark types, kept input, prefix and an invalid row; Spark hands over batches of
     5 rows, regrouped in the Python workers."""
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    spark = (pyspark_sql.SparkSession.builder.master("local[2]")
-             .config("spark.ui.enabled", "false")
-             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "5")
-             .getOrCreate())
-    try:
+    with local_spark(2, {"spark.sql.execution.arrow.maxRecordsPerBatch": "5"}) as spark:
         rows = random_rows(120, seed=53)
         rows[9]["kps"] = 85
         df = pd.DataFrame(rows)
@@ -222,5 +218,3 @@ def test_spark_map_in_arrow_matches_pandas() -> None:
             return Counter(zip(*_values(frame).values(), strict=True))  # 5.0 == 5
 
         assert row_counts(plain.toPandas()) == row_counts(spinemets.score_frame(df))
-    finally:
-        spark.stop()

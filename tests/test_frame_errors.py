@@ -10,6 +10,8 @@ import pytest
 
 import spinemets
 
+from ._spark import local_spark
+
 pd = pytest.importorskip("pandas")
 
 GOOD: dict[str, Any] = {
@@ -189,9 +191,7 @@ def test_pyspark_matches_pandas() -> None:
     from tests.test_frame import CHOICES, random_rows
 
     rows = random_rows(500, seed=11)
-    spark = (pyspark_sql.SparkSession.builder.master("local[1]")
-             .config("spark.ui.enabled", "false").getOrCreate())
-    try:
+    with local_spark(1) as spark:
         types = pyspark_sql.types
         schema = types.StructType([
             types.StructField(name, types.StringType() if isinstance(v[0], str) else
@@ -201,8 +201,6 @@ def test_pyspark_matches_pandas() -> None:
             for name, v in CHOICES.items()])
         sdf = spark.createDataFrame([[r[k] for k in CHOICES] for r in rows], schema=schema)
         got = [row.asDict() for row in spinemets.score_frame(sdf).collect()]
-    finally:
-        spark.stop()
     want = spinemets.score_frame(pd.DataFrame(rows))
     for name in want.columns:
         assert [row[name] for row in got] == \

@@ -20,6 +20,7 @@ import spinemets
 from spinemets.frame import FrameError
 
 from . import frame_oracle as oracle
+from ._spark import local_spark
 from .test_frame import CHOICES, LESION
 from .test_frame_property import column, frames, pandas_frame, pandas_rows, polars_frame
 
@@ -269,28 +270,23 @@ def test_duckdb_long_form_key_errors() -> None:
 
 @pytest.mark.spark
 def test_spark_long_form_equals_assess_of_nested_cases() -> None:
-    pyspark_sql = pytest.importorskip("pyspark.sql")
     from .test_frame_property import spark_frame
 
-    spark = (pyspark_sql.SparkSession.builder.master("local[1]")
-             .config("spark.ui.enabled", "false").getOrCreate())
-    checked = []
+    with local_spark(1) as spark:
+        checked = []
 
-    @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(long_form("polars", max_cases=8))
-    def check(data: Any) -> None:
-        case_columns, lesion_columns, keys, owners, cases = data
-        df = with_key(polars_frame(case_columns, len(keys)), keys, "polars")
-        lesions = with_key(polars_frame(lesion_columns, len(owners)), owners, "polars")
-        want = [oracle.expect(case, flat=False) for case in cases]
-        out = spinemets.score_frame(spark_frame(spark, df), lesions=spark_frame(spark, lesions),
-                                    on="pid").collect()
-        got = {row["pid"]: row.asDict() for row in out}
-        oracle.compare([got[k] for k in keys], want, "spark-long")
-        checked.append(len(keys))
+        @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(long_form("polars", max_cases=8))
+        def check(data: Any) -> None:
+            case_columns, lesion_columns, keys, owners, cases = data
+            df = with_key(polars_frame(case_columns, len(keys)), keys, "polars")
+            lesions = with_key(polars_frame(lesion_columns, len(owners)), owners, "polars")
+            want = [oracle.expect(case, flat=False) for case in cases]
+            out = spinemets.score_frame(spark_frame(spark, df), lesions=spark_frame(spark, lesions),
+                                        on="pid").collect()
+            got = {row["pid"]: row.asDict() for row in out}
+            oracle.compare([got[k] for k in keys], want, "spark-long")
+            checked.append(len(keys))
 
-    try:
         check()
-    finally:
-        spark.stop()
     assert checked

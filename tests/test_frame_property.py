@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 import spinemets
 
 from . import frame_oracle as oracle
+from ._spark import local_spark
 from .test_frame import CHOICES
 
 pd = pytest.importorskip("pandas")
@@ -343,25 +344,21 @@ def spark_frame(spark: Any, df: Any) -> Any:
 
 @pytest.mark.spark
 def test_spark_rows_equal_assess() -> None:
-    pyspark_sql = pytest.importorskip("pyspark.sql")
     pytest.importorskip("polars")
-    spark = (pyspark_sql.SparkSession.builder.master("local[1]")
-             .config("spark.ui.enabled", "false").getOrCreate())
-    checked = []
+    with local_spark(1) as spark:
+        checked = []
 
-    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(frames("polars", max_rows=15))
-    def check(frame: Any) -> None:
-        columns, rows = frame
-        want = [oracle.expect(row) for row in rows]
-        sdf = spark_frame(spark, polars_frame(columns, len(rows)))
-        out = spinemets.score_frame(sdf, keep_input=True).collect()  # toPandas warns on pandas 3
-        got = sorted((row.asDict() for row in out), key=lambda row: row["study_id"])
-        oracle.compare(got, want, "spark")
-        checked.append(len(rows))
+        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(frames("polars", max_rows=15))
+        def check(frame: Any) -> None:
+            columns, rows = frame
+            want = [oracle.expect(row) for row in rows]
+            sdf = spark_frame(spark, polars_frame(columns, len(rows)))
+            # collect(): toPandas warns on pandas 3.
+            out = spinemets.score_frame(sdf, keep_input=True).collect()
+            got = sorted((row.asDict() for row in out), key=lambda row: row["study_id"])
+            oracle.compare(got, want, "spark")
+            checked.append(len(rows))
 
-    try:
         check()
-    finally:
-        spark.stop()
     assert checked
